@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests (*Test) and integration tests against real servers and a
+# Flink MiniCluster (*ITCase). Extra arguments go to Maven, e.g. -Dit.test=PipelineITCase.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+exec mvn -B verify "$@"

@@ -1,0 +1,57 @@
+package dev.stageflow;
+
+import dev.stageflow.config.SinkOptions;
+import dev.stageflow.model.Json;
+import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.sink.JsonLinesSink;
+import dev.stageflow.source.PromptFileSource;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+
+/**
+ * The job's entry point on a cluster ({@code flink run} or the REST API): options come as {@code
+ * --key value} arguments on top of the cluster's configuration.
+ */
+public final class StageflowJob {
+
+    public static final String JOB_NAME = "stageflow";
+
+    private StageflowJob() {}
+
+    public static void main(String[] args) throws Exception {
+        Configuration conf = Configuration.fromMap(ParameterTool.fromArgs(args).toMap());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        build(env, conf);
+        env.execute(JOB_NAME);
+    }
+
+    /** Wires prompt files → pipeline → results and dead-letter files into {@code env}. */
+    public static void build(StreamExecutionEnvironment env, Configuration conf) {
+        String outputDir = conf.getOptional(SinkOptions.OUTPUT_DIR)
+                .orElseThrow(() -> new IllegalConfigurationException(
+                        "Option " + SinkOptions.OUTPUT_DIR.key() + " is required"));
+        DataStream<String> lines = env
+                .fromSource(PromptFileSource.from(conf), WatermarkStrategy.noWatermarks(), "Prompt files")
+                .uid("source-files");
+        StageflowPipeline.Outputs outputs = StageflowPipeline.build(lines, conf);
+        outputs.results
+                .map(Json::write)
+                .uid("results-json")
+                .name("Results as JSON")
+                .sinkTo(JsonLinesSink.to(new Path(outputDir, CommittedOutput.RESULTS), "results"))
+                .uid("commit-results")
+                .name("Commit results");
+        outputs.deadLetters
+                .map(Json::write)
+                .uid("dead-letters-json")
+                .name("Dead letters as JSON")
+                .sinkTo(JsonLinesSink.to(new Path(outputDir, CommittedOutput.DEAD_LETTERS), "dead-letters"))
+                .uid("commit-dead-letters")
+                .name("Commit dead letters");
+    }
+}

@@ -1,0 +1,147 @@
+package dev.stageflow.cache;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * A real {@code redis-server} process on a free loopback port, for the local run and the tests.
+ *
+ * <p>It runs {@code redis-server} from the PATH when there is one, else the Linux x86-64 binary
+ * that ships inside the {@code com.github.codemonstur:embedded-redis} Maven artifact, so a fresh
+ * machine needs no installation. With a data directory, the server persists its data there (RDB
+ * snapshot on shutdown) so the embedding cache outlives a run.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final String BUNDLED_BINARY = "/redis-server-6.2.6-v5-linux-amd64";
+
+    private final Process process;
+    private final int port;
+
+    private RedisServer(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts a server without persistence (tests). */
+    public static RedisServer start(Path workDir) {
+        return start(workDir, false);
+    }
+
+    /** Starts a server in {@code workDir}; with {@code persistent} it saves its data there on exit. */
+    public static RedisServer start(Path workDir, boolean persistent) {
+        try {
+            Files.createDirectories(workDir);
+            int port = freePort();
+            List<String> command = new ArrayList<>(List.of(
+                    binary(workDir).toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                    "--dir", workDir.toAbsolutePath().toString(), "--daemonize", "no", "--appendonly", "no",
+                    "--save", persistent ? "300 1" : ""));
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(workDir.resolve("redis.log").toFile())
+                    .start();
+            RedisServer server = new RedisServer(process, port);
+            server.awaitReady(Duration.ofSeconds(15));
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start redis-server in " + workDir, e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public URI uri() {
+        return URI.create("redis://127.0.0.1:" + port + "/0");
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited with " + process.exitValue() + " (see redis.log)");
+            }
+            try (Jedis jedis = new Jedis("127.0.0.1", port, 500)) {
+                if ("PONG".equals(jedis.ping())) {
+                    return;
+                }
+            } catch (JedisException notYet) {
+                sleep(50);
+            }
+        }
+        close();
+        throw new IllegalStateException("redis-server did not answer on port " + port + " within " + timeout);
+    }
+
+    /** Stops the server (SIGTERM: a persistent server saves its snapshot first). */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Path binary(Path workDir) throws IOException {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path candidate = Paths.get(dir.isEmpty() ? "." : dir, "redis-server");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        Path target = workDir.resolve("redis-server");
+        try (InputStream in = RedisServer.class.getResourceAsStream(BUNDLED_BINARY)) {
+            if (in == null) {
+                throw new IllegalStateException(
+                        "No redis-server on the PATH and no bundled binary " + BUNDLED_BINARY
+                                + " on the classpath (embedded-redis artifact)");
+            }
+            Path temp = Files.createTempFile(workDir, "redis-server", ".tmp");
+            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return target;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for redis-server", e);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.stageflow.config;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+
+/** The artifact store: where intermediates and images go, and how they are encoded. */
+public final class StoreOptions {
+
+    public static final ConfigOption<String> URI =
+            ConfigOptions.key("store.uri")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Root of the artifact store: file:///..., s3://bucket/prefix or"
+                                    + " hdfs://namenode/path. Artifacts live at content-addressed"
+                                    + " keys below it, so several runs and jobs can share it.");
+
+    public static final ConfigOption<String> CODEC =
+            ConfigOptions.key("store.codec")
+                    .stringType()
+                    .defaultValue("zstd")
+                    .withDescription(
+                            "Compression of intermediate artifacts (latent tensors): zstd, gzip"
+                                    + " or none. Images keep their own PNG compression.");
+
+    public static final ConfigOption<Integer> ZSTD_LEVEL =
+            ConfigOptions.key("store.zstd.level")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription("zstd compression level, 1 to 19.");
+
+    public static final ConfigOption<Integer> GZIP_LEVEL =
+            ConfigOptions.key("store.gzip.level")
+                    .intType()
+                    .defaultValue(6)
+                    .withDescription("gzip compression level, 1 to 9.");
+
+    public static final ConfigOption<MemorySize> CHUNK_SIZE =
+            ConfigOptions.key("store.chunk-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("4mb"))
+                    .withDescription(
+                            "Artifacts larger than this are split into chunks of this raw size.");
+
+    public static final ConfigOption<String> TENSOR_DTYPE =
+            ConfigOptions.key("store.tensor-dtype")
+                    .stringType()
+                    .defaultValue("float16")
+                    .withDescription("Element type of stored .npy tensors: float16 or float32.");
+
+    private StoreOptions() {}
+}

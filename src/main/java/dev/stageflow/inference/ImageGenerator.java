@@ -1,0 +1,60 @@
+package dev.stageflow.inference;
+
+import java.util.List;
+
+/**
+ * Maps a text embedding, a seed and generation parameters to a latent tensor and an RGB image.
+ *
+ * <p>Implementations are deterministic: the same inputs on the same {@link #version()} give
+ * bit-identical latents and images, because replay after a failure relies on it. One instance
+ * serves one subtask; it is not shared between threads.
+ */
+public interface ImageGenerator extends AutoCloseable {
+
+    /** Model name, e.g. {@code builtin-cppn}. */
+    String name();
+
+    /** Model version; part of every artifact key the generator's outputs are stored under. */
+    String version();
+
+    /** Generates a batch. All inputs of one batch share width, height and steps. */
+    List<Generated> generate(List<GenerationInput> batch);
+
+    @Override
+    void close();
+
+    /** One request to the generator. */
+    final class GenerationInput {
+        public final float[] embedding;
+        public final long seed;
+        public final int width;
+        public final int height;
+        public final int steps;
+
+        public GenerationInput(float[] embedding, long seed, int width, int height, int steps) {
+            this.embedding = embedding;
+            this.seed = seed;
+            this.width = width;
+            this.height = height;
+            this.steps = steps;
+        }
+
+        /** Inputs with the same shape key can run in one batch. */
+        public String shapeKey() {
+            return width + "x" + height + "x" + steps;
+        }
+    }
+
+    /** The latent tensor (with its shape, e.g. {@code [4, h, w]}) and the decoded image. */
+    final class Generated {
+        public final float[] latent;
+        public final int[] latentShape;
+        public final RgbImage image;
+
+        public Generated(float[] latent, int[] latentShape, RgbImage image) {
+            this.latent = latent;
+            this.latentShape = latentShape;
+            this.image = image;
+        }
+    }
+}

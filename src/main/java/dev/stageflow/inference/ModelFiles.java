@@ -1,0 +1,57 @@
+package dev.stageflow.inference;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Copies model files that ship on the classpath (inside Maven artifacts) to a local directory,
+ * because ONNX Runtime and the tokenizer load from paths. Nothing is ever downloaded.
+ *
+ * <p>The directory is {@code $STAGEFLOW_MODEL_DIR}, else {@code $DJL_CACHE_DIR/stageflow-models},
+ * else {@code <tmp>/stageflow-models}. A file is copied once (by name and size) and replaced
+ * atomically, so concurrent subtasks in one or several JVMs never see a half-written model.
+ */
+public final class ModelFiles {
+
+    private ModelFiles() {}
+
+    /** The local copy of classpath resource {@code resource}, under {@code subDir}. */
+    public static Path extract(String resource, String subDir) {
+        Path target = root().resolve(subDir).resolve(Paths.get(resource).getFileName().toString());
+        try (InputStream in = ModelFiles.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(
+                        "Model file " + resource + " is not on the classpath; was the project built"
+                                + " with 'mvn package' (it writes the built-in generator)?");
+            }
+            byte[] bytes = in.readAllBytes();
+            if (Files.isRegularFile(target) && Files.size(target) == bytes.length) {
+                return target;
+            }
+            Files.createDirectories(target.getParent());
+            Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+            Files.write(temp, bytes);
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot extract model file " + resource + " to " + target, e);
+        }
+    }
+
+    static Path root() {
+        String explicit = System.getenv("STAGEFLOW_MODEL_DIR");
+        if (explicit != null && !explicit.isBlank()) {
+            return Paths.get(explicit);
+        }
+        String djlCache = System.getenv("DJL_CACHE_DIR");
+        if (djlCache != null && !djlCache.isBlank()) {
+            return Paths.get(djlCache, "stageflow-models");
+        }
+        return Paths.get(System.getProperty("java.io.tmpdir"), "stageflow-models");
+    }
+}

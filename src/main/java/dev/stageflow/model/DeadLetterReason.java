@@ -1,0 +1,31 @@
+package dev.stageflow.model;
+
+/** Why an input line was not accepted. Stable codes: users filter dead letters by them. */
+public enum DeadLetterReason {
+    /** The line is not valid JSON. */
+    MALFORMED_JSON,
+    /** The line is JSON but not an object. */
+    NOT_AN_OBJECT,
+    /** The line is longer than the configured limit. */
+    LINE_TOO_LONG,
+    /** The line contained bytes that are not valid UTF-8. */
+    INVALID_ENCODING,
+    /** A field that is not part of the input format (often a typo). */
+    UNKNOWN_FIELD,
+    /** A required field is absent or null. */
+    MISSING_FIELD,
+    /** A field has the wrong JSON type. */
+    WRONG_TYPE,
+    /** The prompt text is empty after normalisation. */
+    EMPTY_TEXT,
+    /** The prompt text is longer than the configured limit. */
+    TEXT_TOO_LONG,
+    /** The prompt text contains control characters. */
+    CONTROL_CHARACTERS,
+    /** A numeric parameter is outside its allowed range. */
+    OUT_OF_RANGE,
+    /** The style is not one of the known styles. */
+    UNKNOWN_STYLE,
+    /** A given promptId does not match the allowed pattern. */
+    INVALID_PROMPT_ID
+}

@@ -1,0 +1,72 @@
+package dev.stageflow.model;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A prompt on its way through the model stages. Each stage fills in its outcome; the embedding
+ * (384 floats) is the only payload that travels with the record, everything bigger is an {@link
+ * ArtifactRef}.
+ */
+public class PromptRecord {
+
+    public PromptRequest request;
+    public float[] embedding;
+    public StageOutcome encode;
+    public StageOutcome generate;
+    public StageOutcome enhance;
+
+    public PromptRecord() {}
+
+    public PromptRecord(PromptRequest request, float[] embedding, StageOutcome encode) {
+        this.request = request;
+        this.embedding = embedding;
+        this.encode = encode;
+    }
+
+    public PromptRecord withGenerate(StageOutcome outcome) {
+        PromptRecord next = copy();
+        next.generate = outcome;
+        return next;
+    }
+
+    public PromptRecord withEnhance(StageOutcome outcome) {
+        PromptRecord next = copy();
+        next.enhance = outcome;
+        return next;
+    }
+
+    private PromptRecord copy() {
+        PromptRecord next = new PromptRecord(request, embedding, encode);
+        next.generate = generate;
+        next.enhance = enhance;
+        return next;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof PromptRecord)) {
+            return false;
+        }
+        PromptRecord that = (PromptRecord) o;
+        return Objects.equals(request, that.request)
+                && Arrays.equals(embedding, that.embedding)
+                && Objects.equals(encode, that.encode)
+                && Objects.equals(generate, that.generate)
+                && Objects.equals(enhance, that.enhance);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(request, encode, generate, enhance) + 31 * Arrays.hashCode(embedding);
+    }
+
+    @Override
+    public String toString() {
+        return "PromptRecord{" + request + ", encode=" + encode + ", generate=" + generate
+                + ", enhance=" + enhance + "}";
+    }
+}

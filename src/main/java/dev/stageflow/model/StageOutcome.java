@@ -1,0 +1,72 @@
+package dev.stageflow.model;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/** What one stage did for one prompt: which model, whether it was a cache hit, what it wrote. */
+public class StageOutcome {
+
+    public String stage;
+    public String model;
+    public String modelVersion;
+    public boolean cacheHit;
+    /** Wall time this stage spent on the prompt (its share of the batch it ran in). */
+    public long wallMillis;
+    public ArtifactRef[] artifacts;
+
+    public StageOutcome() {}
+
+    public StageOutcome(
+            String stage,
+            String model,
+            String modelVersion,
+            boolean cacheHit,
+            long wallMillis,
+            ArtifactRef[] artifacts) {
+        this.stage = stage;
+        this.model = model;
+        this.modelVersion = modelVersion;
+        this.cacheHit = cacheHit;
+        this.wallMillis = wallMillis;
+        this.artifacts = artifacts;
+    }
+
+    /** The artifact with the given name; fails naming the stage if there is none. */
+    public ArtifactRef artifact(String name) {
+        for (ArtifactRef ref : artifacts) {
+            if (ref.name.equals(name)) {
+                return ref;
+            }
+        }
+        throw new IllegalStateException("Stage " + stage + " has no artifact named " + name);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof StageOutcome)) {
+            return false;
+        }
+        StageOutcome that = (StageOutcome) o;
+        return cacheHit == that.cacheHit
+                && wallMillis == that.wallMillis
+                && Objects.equals(stage, that.stage)
+                && Objects.equals(model, that.model)
+                && Objects.equals(modelVersion, that.modelVersion)
+                && Arrays.equals(artifacts, that.artifacts);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(stage, model, modelVersion, cacheHit, wallMillis)
+                + 31 * Arrays.hashCode(artifacts);
+    }
+
+    @Override
+    public String toString() {
+        return stage + "[" + modelVersion + (cacheHit ? ", cache hit" : "") + ", " + wallMillis
+                + " ms, " + Arrays.toString(artifacts) + "]";
+    }
+}

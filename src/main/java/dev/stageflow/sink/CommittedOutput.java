@@ -1,0 +1,62 @@
+package dev.stageflow.sink;
+
+import dev.stageflow.model.DeadLetter;
+import dev.stageflow.model.GenerationResult;
+import dev.stageflow.model.Json;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Reads what a run has committed under {@code output.dir}: the visible part files only. In-progress
+ * and pending files start with a dot and are not (yet) part of the output.
+ */
+public final class CommittedOutput {
+
+    public static final String RESULTS = "results";
+    public static final String DEAD_LETTERS = "dead-letters";
+
+    private CommittedOutput() {}
+
+    public static List<GenerationResult> results(Path outputDir) {
+        return read(new Path(outputDir, RESULTS), GenerationResult.class);
+    }
+
+    public static List<DeadLetter> deadLetters(Path outputDir) {
+        return read(new Path(outputDir, DEAD_LETTERS), DeadLetter.class);
+    }
+
+    private static <T> List<T> read(Path dir, Class<T> type) {
+        List<T> rows = new ArrayList<>();
+        try {
+            FileSystem fs = dir.getFileSystem();
+            if (!fs.exists(dir)) {
+                return rows;
+            }
+            for (FileStatus file : fs.listStatus(dir)) {
+                String name = file.getPath().getName();
+                if (file.isDir() || name.startsWith(".") || name.startsWith("_")) {
+                    continue;
+                }
+                try (BufferedReader reader = new BufferedReader(
+                        new InputStreamReader(fs.open(file.getPath()), StandardCharsets.UTF_8))) {
+                    for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                        if (!line.isBlank()) {
+                            rows.add(Json.read(line, type));
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read committed output in " + dir, e);
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.stageflow.stage;
+
+import dev.stageflow.model.DeadLetter;
+import dev.stageflow.model.PromptRequest;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Parses and validates input lines. Valid prompts go on; everything else becomes a {@link
+ * DeadLetter} on {@link #DEAD_LETTERS} with a reason code. Blank lines are skipped. Nothing an
+ * input line contains can fail the job.
+ */
+public class ParseValidateStage extends ProcessFunction<String, PromptRequest> {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+
+    private final RequestLimits limits;
+    private transient PromptParser parser;
+    private transient Counter deadLetters;
+
+    public ParseValidateStage(RequestLimits limits) {
+        this.limits = limits;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        parser = new PromptParser(limits);
+        deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+    }
+
+    @Override
+    public void processElement(String line, Context ctx, Collector<PromptRequest> out) {
+        if (line.isBlank()) {
+            return;
+        }
+        long now = ctx.timerService().currentProcessingTime();
+        try {
+            out.collect(parser.parse(line, now));
+        } catch (InvalidPromptException e) {
+            deadLetters.inc();
+            ctx.output(DEAD_LETTERS, new DeadLetter(e.reason(), e.getMessage(), line, now));
+        }
+    }
+}

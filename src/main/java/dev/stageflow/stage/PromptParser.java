@@ -1,0 +1,225 @@
+package dev.stageflow.stage;
+
+import static dev.stageflow.model.DeadLetterReason.CONTROL_CHARACTERS;
+import static dev.stageflow.model.DeadLetterReason.EMPTY_TEXT;
+import static dev.stageflow.model.DeadLetterReason.INVALID_ENCODING;
+import static dev.stageflow.model.DeadLetterReason.INVALID_PROMPT_ID;
+import static dev.stageflow.model.DeadLetterReason.LINE_TOO_LONG;
+import static dev.stageflow.model.DeadLetterReason.MALFORMED_JSON;
+import static dev.stageflow.model.DeadLetterReason.MISSING_FIELD;
+import static dev.stageflow.model.DeadLetterReason.NOT_AN_OBJECT;
+import static dev.stageflow.model.DeadLetterReason.OUT_OF_RANGE;
+import static dev.stageflow.model.DeadLetterReason.TEXT_TOO_LONG;
+import static dev.stageflow.model.DeadLetterReason.UNKNOWN_FIELD;
+import static dev.stageflow.model.DeadLetterReason.UNKNOWN_STYLE;
+import static dev.stageflow.model.DeadLetterReason.WRONG_TYPE;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.stageflow.model.PromptRequest;
+import dev.stageflow.model.Style;
+import dev.stageflow.store.Hashing;
+import java.nio.ByteBuffer;
+import java.text.Normalizer;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one JSON input line into a {@link PromptRequest} or says exactly why it cannot.
+ *
+ * <p>The format is {@code {"promptId"?, "text", "seed"?, "width"?, "height"?, "steps"?,
+ * "style"?}}. Text is NFKC-normalised with whitespace runs collapsed, so visually equal prompts
+ * are equal. A missing promptId is derived from the hash of the canonical content (so a
+ * resubmitted prompt is the same prompt) and a missing seed from the promptId (never random, so a
+ * replay regenerates the same image).
+ */
+public final class PromptParser {
+
+    private static final ObjectMapper STRICT_JSON =
+            JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+    private static final Set<String> FIELDS =
+            Set.of("promptId", "text", "seed", "width", "height", "steps", "style");
+    private static final Pattern PROMPT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern WHITESPACE_RUN = Pattern.compile("[\\s\\p{Z}]+");
+    private static final char REPLACEMENT_CHARACTER = '\uFFFD';
+
+    private final RequestLimits limits;
+
+    public PromptParser(RequestLimits limits) {
+        this.limits = limits;
+    }
+
+    public PromptRequest parse(String line, long submittedAt) throws InvalidPromptException {
+        if (line.length() > limits.maxLineLength) {
+            throw new InvalidPromptException(LINE_TOO_LONG,
+                    "line has " + line.length() + " characters, the limit is " + limits.maxLineLength);
+        }
+        JsonNode json = readObject(line);
+        checkFields(json);
+        String text = normalise(requiredString(json, "text"));
+        Style style = style(json);
+        int width = size(json, "width", limits.defaultWidth);
+        int height = size(json, "height", limits.defaultHeight);
+        int steps = intField(json, "steps", limits.defaultSteps);
+        if (steps < 1 || steps > limits.maxSteps) {
+            throw new InvalidPromptException(OUT_OF_RANGE, "steps " + steps + " is outside 1.." + limits.maxSteps);
+        }
+        Long givenSeed = seed(json);
+        String promptId = promptId(json, text, width, height, steps, style, givenSeed);
+        long seed = givenSeed != null ? givenSeed : deriveSeed(promptId);
+        return new PromptRequest(promptId, text, seed, width, height, steps, style.id(), submittedAt);
+    }
+
+    /**
+     * The id of a prompt without one: "p-" and 96 bits of the SHA-256 of its canonical content
+     * (normalised text and every parameter after defaults, the seed only if given).
+     */
+    public static String derivePromptId(String text, int width, int height, int steps, Style style, Long seed) {
+        String canonical = "text=" + text + "\nwidth=" + width + "\nheight=" + height + "\nsteps=" + steps
+                + "\nstyle=" + style.id() + "\nseed=" + (seed == null ? "" : seed.toString());
+        return "p-" + Hashing.sha256Hex(canonical).substring(0, 24);
+    }
+
+    /** The seed of a prompt without one: 63 bits of the SHA-256 of its promptId. */
+    public static long deriveSeed(String promptId) {
+        byte[] hash = HexFormat.of().parseHex(Hashing.sha256Hex("seed:" + promptId));
+        return ByteBuffer.wrap(hash).getLong() & Long.MAX_VALUE;
+    }
+
+    private static JsonNode readObject(String line) throws InvalidPromptException {
+        JsonNode json;
+        try {
+            json = STRICT_JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new InvalidPromptException(MALFORMED_JSON, e.getOriginalMessage());
+        }
+        if (json == null || !json.isObject()) {
+            throw new InvalidPromptException(NOT_AN_OBJECT,
+                    "expected a JSON object, got " + (json == null ? "nothing" : typeName(json)));
+        }
+        return json;
+    }
+
+    private static void checkFields(JsonNode json) throws InvalidPromptException {
+        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                throw new InvalidPromptException(UNKNOWN_FIELD,
+                        "unknown field '" + name + "'; allowed: promptId, text, seed, width, height, steps, style");
+            }
+        }
+    }
+
+    private String normalise(String raw) throws InvalidPromptException {
+        if (raw.indexOf(REPLACEMENT_CHARACTER) >= 0) {
+            throw new InvalidPromptException(INVALID_ENCODING,
+                    "text contains U+FFFD: the input was not valid UTF-8");
+        }
+        String nfkc = Normalizer.normalize(raw, Normalizer.Form.NFKC);
+        for (int i = 0; i < nfkc.length(); i++) {
+            char c = nfkc.charAt(i);
+            if (Character.getType(c) == Character.CONTROL && !Character.isWhitespace(c)) {
+                throw new InvalidPromptException(CONTROL_CHARACTERS,
+                        String.format("text contains control character U+%04X at index %d", (int) c, i));
+            }
+        }
+        String text = WHITESPACE_RUN.matcher(nfkc).replaceAll(" ").strip();
+        if (text.isEmpty()) {
+            throw new InvalidPromptException(EMPTY_TEXT, "text is empty");
+        }
+        int codePoints = text.codePointCount(0, text.length());
+        if (codePoints > limits.maxTextLength) {
+            throw new InvalidPromptException(TEXT_TOO_LONG,
+                    "text has " + codePoints + " code points, the limit is " + limits.maxTextLength);
+        }
+        return text;
+    }
+
+    private Style style(JsonNode json) throws InvalidPromptException {
+        if (!present(json, "style")) {
+            return limits.defaultStyle;
+        }
+        String id = stringField(json, "style");
+        return Style.parse(id).orElseThrow(() -> new InvalidPromptException(UNKNOWN_STYLE,
+                "style '" + id + "' is not one of " + Style.allowedIds()));
+    }
+
+    private int size(JsonNode json, String field, int defaultValue) throws InvalidPromptException {
+        int value = intField(json, field, defaultValue);
+        if (!limits.isValidSize(value)) {
+            throw new InvalidPromptException(OUT_OF_RANGE, field + " " + value + " is not a multiple of "
+                    + RequestLimits.SIZE_MULTIPLE + " in " + limits.minSize + ".." + limits.maxSize);
+        }
+        return value;
+    }
+
+    private static Long seed(JsonNode json) throws InvalidPromptException {
+        if (!present(json, "seed")) {
+            return null;
+        }
+        JsonNode node = json.get("seed");
+        if (!node.isIntegralNumber()) {
+            throw new InvalidPromptException(WRONG_TYPE, "seed must be an integer, got " + typeName(node));
+        }
+        if (!node.canConvertToLong() || node.asLong() < 0) {
+            throw new InvalidPromptException(OUT_OF_RANGE, "seed " + node.asText() + " is outside 0.." + Long.MAX_VALUE);
+        }
+        return node.asLong();
+    }
+
+    private static String promptId(JsonNode json, String text, int width, int height, int steps, Style style, Long seed)
+            throws InvalidPromptException {
+        if (!present(json, "promptId")) {
+            return derivePromptId(text, width, height, steps, style, seed);
+        }
+        String id = stringField(json, "promptId");
+        if (!PROMPT_ID.matcher(id).matches()) {
+            throw new InvalidPromptException(INVALID_PROMPT_ID, "promptId must be 1-128 of [A-Za-z0-9._:-]");
+        }
+        return id;
+    }
+
+    private static int intField(JsonNode json, String field, int defaultValue) throws InvalidPromptException {
+        if (!present(json, field)) {
+            return defaultValue;
+        }
+        JsonNode node = json.get(field);
+        if (!node.isIntegralNumber()) {
+            throw new InvalidPromptException(WRONG_TYPE, field + " must be an integer, got " + typeName(node));
+        }
+        if (!node.canConvertToInt()) {
+            throw new InvalidPromptException(OUT_OF_RANGE, field + " " + node.asText() + " is far out of range");
+        }
+        return node.intValue();
+    }
+
+    private static String requiredString(JsonNode json, String field) throws InvalidPromptException {
+        if (!present(json, field)) {
+            throw new InvalidPromptException(MISSING_FIELD, "field '" + field + "' is required");
+        }
+        return stringField(json, field);
+    }
+
+    private static String stringField(JsonNode json, String field) throws InvalidPromptException {
+        JsonNode node = json.get(field);
+        if (!node.isTextual()) {
+            throw new InvalidPromptException(WRONG_TYPE, field + " must be a string, got " + typeName(node));
+        }
+        return node.textValue();
+    }
+
+    private static String typeName(JsonNode node) {
+        return node.getNodeType().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean present(JsonNode json, String field) {
+        JsonNode node = json.get(field);
+        return node != null && !node.isNull();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.stageflow.stage;
+
+import dev.stageflow.config.RequestOptions;
+import dev.stageflow.model.Style;
+import java.io.Serializable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
+
+/** Validated {@link RequestOptions}: what a valid prompt looks like and the defaults it gets. */
+public final class RequestLimits implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Width and height must be multiples of this (the generator's latent is 1/8 of the image). */
+    public static final int SIZE_MULTIPLE = 8;
+
+    public final int maxLineLength;
+    public final int maxTextLength;
+    public final int minSize;
+    public final int maxSize;
+    public final int maxSteps;
+    public final int defaultWidth;
+    public final int defaultHeight;
+    public final int defaultSteps;
+    public final Style defaultStyle;
+
+    public RequestLimits(
+            int maxLineLength,
+            int maxTextLength,
+            int minSize,
+            int maxSize,
+            int maxSteps,
+            int defaultWidth,
+            int defaultHeight,
+            int defaultSteps,
+            Style defaultStyle) {
+        this.maxLineLength = maxLineLength;
+        this.maxTextLength = maxTextLength;
+        this.minSize = minSize;
+        this.maxSize = maxSize;
+        this.maxSteps = maxSteps;
+        this.defaultWidth = defaultWidth;
+        this.defaultHeight = defaultHeight;
+        this.defaultSteps = defaultSteps;
+        this.defaultStyle = defaultStyle;
+        check(maxLineLength > 0, RequestOptions.MAX_LINE_LENGTH.key() + " must be positive");
+        check(maxTextLength > 0, RequestOptions.MAX_TEXT_LENGTH.key() + " must be positive");
+        check(minSize >= SIZE_MULTIPLE && minSize <= maxSize && maxSize <= 2048,
+                RequestOptions.MIN_SIZE.key() + " and " + RequestOptions.MAX_SIZE.key()
+                        + " must satisfy 8 <= min <= max <= 2048");
+        check(maxSteps >= 1 && maxSteps <= 1000, RequestOptions.MAX_STEPS.key() + " must be in 1..1000");
+        check(isValidSize(defaultWidth) && isValidSize(defaultHeight),
+                "request.default-width/height must be multiples of 8 within the size limits");
+        check(defaultSteps >= 1 && defaultSteps <= maxSteps,
+                RequestOptions.DEFAULT_STEPS.key() + " must be in 1.." + maxSteps);
+    }
+
+    public static RequestLimits defaults() {
+        return from(new Configuration());
+    }
+
+    public static RequestLimits from(Configuration conf) {
+        String style = conf.get(RequestOptions.DEFAULT_STYLE);
+        return new RequestLimits(
+                conf.get(RequestOptions.MAX_LINE_LENGTH),
+                conf.get(RequestOptions.MAX_TEXT_LENGTH),
+                conf.get(RequestOptions.MIN_SIZE),
+                conf.get(RequestOptions.MAX_SIZE),
+                conf.get(RequestOptions.MAX_STEPS),
+                conf.get(RequestOptions.DEFAULT_WIDTH),
+                conf.get(RequestOptions.DEFAULT_HEIGHT),
+                conf.get(RequestOptions.DEFAULT_STEPS),
+                Style.parse(style).orElseThrow(() -> new IllegalConfigurationException(
+                        RequestOptions.DEFAULT_STYLE.key() + " '" + style + "' is not one of "
+                                + Style.allowedIds())));
+    }
+
+    public boolean isValidSize(int pixels) {
+        return pixels >= minSize && pixels <= maxSize && pixels % SIZE_MULTIPLE == 0;
+    }
+
+    private static void check(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalConfigurationException(message);
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package dev.stageflow.store;
+
+import dev.stageflow.model.ArtifactRef;
+import dev.stageflow.model.Json;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.FileSystem.WriteMode;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Content-addressed artifacts on any Flink {@link FileSystem} ({@code file://}, {@code s3://},
+ * {@code hdfs://}).
+ *
+ * <p>Safety rules, in the order they are relied on:
+ *
+ * <ol>
+ *   <li>Chunks are written first, the manifest last. An artifact exists only once its manifest
+ *       does; a directory with chunks but no manifest (a writer died) is invisible and is simply
+ *       overwritten by the next writer.
+ *   <li>The manifest appears atomically: written to a temporary name and renamed on file systems
+ *       that rename atomically, written in one PUT on object stores (where a new object becomes
+ *       visible only when complete).
+ *   <li>Keys are content addresses, so two writers of the same key write the same bytes; a
+ *       replay after a failure rewrites identical files instead of creating a second copy.
+ *   <li>Readers verify the SHA-256 of every chunk and of the whole artifact, and fail naming the
+ *       artifact URI.
+ * </ol>
+ */
+public final class ArtifactStore {
+
+    private static final Set<String> OBJECT_STORE_SCHEMES =
+            Set.of("s3", "s3a", "s3p", "gs", "oss", "wasb", "wasbs", "abfs", "abfss");
+
+    private final StoreSettings settings;
+    private final Path root;
+    private final FileSystem fs;
+    private final boolean objectStore;
+
+    public ArtifactStore(StoreSettings settings) {
+        this.settings = settings;
+        this.root = new Path(settings.root);
+        try {
+            this.fs = root.getFileSystem();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open the store file system of " + settings.root, e);
+        }
+        this.objectStore = OBJECT_STORE_SCHEMES.contains(settings.root.getScheme());
+    }
+
+    public StoreSettings settings() {
+        return settings;
+    }
+
+    /** The artifact at {@code key} if it is complete (its manifest exists), without reading it. */
+    public Optional<ArtifactRef> lookup(ArtifactKey key) {
+        Path dir = directory(key);
+        Path manifestPath = new Path(dir, Manifest.FILE_NAME);
+        try (InputStream in = fs.open(manifestPath)) {
+            Manifest manifest = Json.MAPPER.readValue(in, Manifest.class);
+            return Optional.of(toRef(dir, manifest));
+        } catch (FileNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            if (!exists(manifestPath)) {
+                return Optional.empty();
+            }
+            throw new UncheckedIOException("Cannot read manifest of artifact " + dir, e);
+        }
+    }
+
+    /**
+     * Writes {@code raw} as artifact {@code key}: chunks of {@code store.chunk-size}, each
+     * compressed with {@code codec}, then the manifest.
+     */
+    public ArtifactRef put(ArtifactKey key, byte[] raw, String fileName, String mediaType, Codec codec) {
+        Path dir = directory(key);
+        Manifest manifest = newManifest(key, raw, fileName, mediaType, codec);
+        int chunkCount = Math.max(1, (raw.length + settings.chunkSize - 1) / settings.chunkSize);
+        manifest.chunks = new ArrayList<>(chunkCount);
+        for (int i = 0; i < chunkCount; i++) {
+            int from = i * settings.chunkSize;
+            int to = Math.min(raw.length, from + settings.chunkSize);
+            byte[] stored = codec.compress(slice(raw, from, to), settings.level(codec));
+            String file = chunkFileName(fileName, codec, i, chunkCount);
+            write(new Path(dir, file), stored);
+            manifest.chunks.add(new Manifest.Chunk(file, to - from, stored.length, Hashing.sha256Hex(stored)));
+            manifest.storedSize += stored.length;
+        }
+        writeManifest(dir, manifest);
+        return toRef(dir, manifest);
+    }
+
+    /** Reads and verifies the artifact that {@code ref} points to. */
+    public byte[] read(ArtifactRef ref) {
+        byte[] raw = read(URI.create(ref.uri));
+        String actual = Hashing.sha256Hex(raw);
+        if (!actual.equals(ref.sha256)) {
+            throw new CorruptArtifactException(ref.uri, "holds sha256 " + actual + ", the reference expects " + ref.sha256);
+        }
+        return raw;
+    }
+
+    /** Reads and verifies the artifact in directory {@code artifactUri}. */
+    public byte[] read(URI artifactUri) {
+        Path dir = new Path(artifactUri);
+        Manifest manifest = readManifest(dir);
+        if (manifest.rawSize > Integer.MAX_VALUE) {
+            throw new CorruptArtifactException(artifactUri.toString(), "is too large to read at once");
+        }
+        byte[] raw = new byte[(int) manifest.rawSize];
+        MessageDigest whole = Hashing.sha256();
+        int offset = 0;
+        Codec codec = Codec.parse(manifest.codec);
+        for (Manifest.Chunk chunk : manifest.chunks) {
+            byte[] stored = readChunk(dir, chunk);
+            byte[] piece = codec.decompress(stored, (int) chunk.rawSize);
+            if (offset + piece.length > raw.length) {
+                throw new CorruptArtifactException(artifactUri.toString(), "has more bytes than its manifest says");
+            }
+            System.arraycopy(piece, 0, raw, offset, piece.length);
+            whole.update(piece);
+            offset += piece.length;
+        }
+        String actual = HexFormat.of().formatHex(whole.digest());
+        if (offset != raw.length || !actual.equals(manifest.sha256)) {
+            throw new CorruptArtifactException(
+                    artifactUri.toString(), "does not match its manifest (sha256 " + actual + ", " + offset + " bytes)");
+        }
+        return raw;
+    }
+
+    public URI uriOf(ArtifactKey key) {
+        return directory(key).toUri();
+    }
+
+    private Path directory(ArtifactKey key) {
+        return new Path(root, key.relativePath());
+    }
+
+    private Manifest newManifest(ArtifactKey key, byte[] raw, String fileName, String mediaType, Codec codec) {
+        Manifest manifest = new Manifest();
+        manifest.stage = key.stage();
+        manifest.modelVersion = key.modelVersion();
+        manifest.name = key.name();
+        manifest.digest = key.digest();
+        manifest.fileName = fileName;
+        manifest.mediaType = mediaType;
+        manifest.codec = codec.id();
+        manifest.rawSize = raw.length;
+        manifest.sha256 = Hashing.sha256Hex(raw);
+        manifest.chunkSize = settings.chunkSize;
+        return manifest;
+    }
+
+    /** {@code latent.npy.zst} for a single chunk, {@code latent.npy.00001.zst} for several. */
+    private static String chunkFileName(String fileName, Codec codec, int index, int count) {
+        return count == 1
+                ? fileName + codec.extension()
+                : String.format("%s.%05d%s", fileName, index, codec.extension());
+    }
+
+    private Manifest readManifest(Path dir) {
+        try (InputStream in = fs.open(new Path(dir, Manifest.FILE_NAME))) {
+            return Json.MAPPER.readValue(in, Manifest.class);
+        } catch (FileNotFoundException e) {
+            throw new CorruptArtifactException(dir.toString(), "has no manifest (missing or never completed)");
+        } catch (IOException e) {
+            throw new CorruptArtifactException(dir.toString(), "has an unreadable manifest: " + e.getMessage());
+        }
+    }
+
+    private byte[] readChunk(Path dir, Manifest.Chunk chunk) {
+        byte[] stored;
+        try (InputStream in = fs.open(new Path(dir, chunk.file))) {
+            stored = in.readAllBytes();
+        } catch (FileNotFoundException e) {
+            throw new CorruptArtifactException(dir.toString(), "is missing chunk " + chunk.file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read chunk " + chunk.file + " of artifact " + dir, e);
+        }
+        String actual = Hashing.sha256Hex(stored);
+        if (stored.length != chunk.storedSize || !actual.equals(chunk.sha256)) {
+            throw new CorruptArtifactException(
+                    dir.toString(), "has a corrupt chunk " + chunk.file + " (sha256 " + actual + ", expected " + chunk.sha256 + ")");
+        }
+        return stored;
+    }
+
+    private void writeManifest(Path dir, Manifest manifest) {
+        byte[] bytes = Json.write(manifest).getBytes(StandardCharsets.UTF_8);
+        Path target = new Path(dir, Manifest.FILE_NAME);
+        if (objectStore) {
+            write(target, bytes);
+            return;
+        }
+        Path temp = new Path(dir, "." + Manifest.FILE_NAME + "." + UUID.randomUUID() + ".tmp");
+        write(temp, bytes);
+        try {
+            if (!fs.rename(temp, target)) {
+                throw new IOException("rename returned false");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot commit manifest of artifact " + dir, e);
+        }
+    }
+
+    private void write(Path path, byte[] bytes) {
+        try (OutputStream out = fs.create(path, WriteMode.OVERWRITE)) {
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + path, e);
+        }
+    }
+
+    private boolean exists(Path path) {
+        try {
+            return fs.exists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot check " + path, e);
+        }
+    }
+
+    private static ArtifactRef toRef(Path dir, Manifest manifest) {
+        return new ArtifactRef(
+                manifest.name,
+                dir.toUri().toString(),
+                manifest.sha256,
+                manifest.rawSize,
+                manifest.storedSize,
+                manifest.codec,
+                manifest.chunks.size(),
+                manifest.mediaType);
+    }
+
+    private static byte[] slice(byte[] raw, int from, int to) {
+        if (from == 0 && to == raw.length) {
+            return raw;
+        }
+        byte[] piece = new byte[to - from];
+        System.arraycopy(raw, from, piece, 0, piece.length);
+        return piece;
+    }
+
+    /** Lists the artifact directories of one stage (used by maintenance commands and tests). */
+    public List<URI> list(String stage) {
+        List<URI> found = new ArrayList<>();
+        collectManifests(new Path(root, stage), found);
+        return found;
+    }
+
+    private void collectManifests(Path dir, List<URI> found) {
+        try {
+            if (!fs.exists(dir)) {
+                return;
+            }
+            for (org.apache.flink.core.fs.FileStatus status : fs.listStatus(dir)) {
+                if (status.isDir()) {
+                    collectManifests(status.getPath(), found);
+                } else if (status.getPath().getName().equals(Manifest.FILE_NAME)) {
+                    found.add(dir.toUri());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + dir, e);
+        }
+    }
+}
