@@ -1,7 +1,7 @@
 package dev.stageflow;
 
 import dev.stageflow.config.SinkOptions;
-import dev.stageflow.model.Json;
+import dev.stageflow.sink.ToJsonLine;
 import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.sink.JsonLinesSink;
 import dev.stageflow.source.PromptFileSource;
@@ -40,14 +40,14 @@ public final class StageflowJob {
                 .uid("source-files");
         StageflowPipeline.Outputs outputs = StageflowPipeline.build(lines, conf);
         outputs.results
-                .map(Json::write)
+                .map(new ToJsonLine<>())
                 .uid("results-json")
                 .name("Results as JSON")
                 .sinkTo(JsonLinesSink.to(new Path(outputDir, CommittedOutput.RESULTS), "results"))
                 .uid("commit-results")
                 .name("Commit results");
         outputs.deadLetters
-                .map(Json::write)
+                .map(new ToJsonLine<>())
                 .uid("dead-letters-json")
                 .name("Dead letters as JSON")
                 .sinkTo(JsonLinesSink.to(new Path(outputDir, CommittedOutput.DEAD_LETTERS), "dead-letters"))

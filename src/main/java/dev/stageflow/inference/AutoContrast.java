@@ -4,10 +4,10 @@ package dev.stageflow.inference;
  * Stretches each channel linearly so that its low and high percentiles map to 0 and 1, clipping the
  * given fraction of pixels at each end.
  *
- * <p>Percentiles come from a histogram rather than a sort: one pass over the pixels instead of
- * {@code n log n}, at a resolution of 1/{@value #HISTOGRAM_BINS} of the channel's range, far below
- * one 8-bit level. Clipping a few outliers keeps a single bright or dark pixel (common after
- * sharpening) from deciding the stretch for the whole image.
+ * <p>Percentiles come from a histogram rather than a sort: linear time instead of {@code n log n},
+ * at a resolution of 1/{@value #HISTOGRAM_BINS} of the channel's range, far below one 8-bit level.
+ * Clipping a few outliers keeps a single bright or dark pixel (common after sharpening) from
+ * deciding the stretch for the whole image.
  */
 final class AutoContrast {
 
@@ -29,34 +29,42 @@ final class AutoContrast {
     }
 
     private static void stretchChannel(float[] planes, int from, int length, float clipFraction) {
+        Range range = clippedRange(planes, from, length, clipFraction);
+        if (range.span() < FLAT_SPAN) {
+            return;
+        }
+        float gain = 1 / range.span();
+        for (int i = from; i < from + length; i++) {
+            planes[i] = Math.min(1f, Math.max(0f, (planes[i] - range.low) * gain));
+        }
+    }
+
+    private static Range clippedRange(float[] planes, int from, int length, float clipFraction) {
+        Range extremes = extremes(planes, from, length);
+        if (extremes.span() < FLAT_SPAN) {
+            return extremes;
+        }
+        float binWidth = extremes.span() / HISTOGRAM_BINS;
+        int[] histogram = histogram(planes, from, length, extremes.low, binWidth);
+        long clipped = (long) (clipFraction * (double) length);
+        return new Range(extremes.low + lowBin(histogram, clipped) * binWidth,
+                extremes.low + (highBin(histogram, clipped) + 1) * binWidth);
+    }
+
+    private static Range extremes(float[] planes, int from, int length) {
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
         for (int i = from; i < from + length; i++) {
             min = Math.min(min, planes[i]);
             max = Math.max(max, planes[i]);
         }
-        if (max - min < FLAT_SPAN) {
-            return;
-        }
-        float binWidth = (max - min) / HISTOGRAM_BINS;
-        int[] histogram = histogram(planes, from, length, min, binWidth);
-        long clipped = (long) Math.floor(clipFraction * (double) length);
-        float low = min + lowBin(histogram, clipped) * binWidth;
-        float high = min + (highBin(histogram, clipped) + 1) * binWidth;
-        if (high - low < FLAT_SPAN) {
-            return;
-        }
-        float gain = 1 / (high - low);
-        for (int i = from; i < from + length; i++) {
-            planes[i] = Math.min(1f, Math.max(0f, (planes[i] - low) * gain));
-        }
+        return new Range(min, max);
     }
 
     private static int[] histogram(float[] planes, int from, int length, float min, float binWidth) {
         int[] histogram = new int[HISTOGRAM_BINS];
-        float binsPerUnit = 1 / binWidth;
         for (int i = from; i < from + length; i++) {
-            histogram[Math.min(HISTOGRAM_BINS - 1, (int) ((planes[i] - min) * binsPerUnit))]++;
+            histogram[Math.min(HISTOGRAM_BINS - 1, (int) ((planes[i] - min) / binWidth))]++;
         }
         return histogram;
     }
@@ -79,5 +87,11 @@ final class AutoContrast {
             count += histogram[--bin];
         }
         return bin;
+    }
+
+    private record Range(float low, float high) {
+        float span() {
+            return high - low;
+        }
     }
 }

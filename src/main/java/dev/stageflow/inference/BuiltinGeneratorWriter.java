@@ -3,6 +3,8 @@ package dev.stageflow.inference;
 import static dev.stageflow.inference.OnnxGraphBuilder.intAttribute;
 import static dev.stageflow.inference.OnnxGraphBuilder.intsAttribute;
 import static dev.stageflow.inference.OnnxGraphBuilder.stringAttribute;
+import static dev.stageflow.inference.OnnxImageGenerator.BUILTIN_VERSION;
+import static dev.stageflow.inference.OnnxImageGenerator.EMBEDDING_SIZE;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import java.io.IOException;
@@ -32,15 +34,20 @@ public final class BuiltinGeneratorWriter {
     private static final int CONDITION_GRID = 4;
     private static final int HIDDEN_CHANNELS = 32;
     private static final float STEP_SIZE = 0.35f;
+    /** Binomial 3×3 blur, the spatial profile of every denoiser kernel. */
+    private static final float[] BLUR_PROFILE = {1, 2, 1, 2, 4, 2, 1, 2, 1};
+    private static final float BLUR_PROFILE_SUM = 16;
 
-    private static final double CONDITION_GAIN = 1.5;
-    private static final double DENOISER_GAIN = 2.0;
-    private static final double DENOISER_BIAS = 0.2;
-    private static final double CPPN_INPUT_GAIN = 2.5;
+    // Tuned by looking at images: the embedding sets the composition, the seed varies it, and
+    // colours are saturated without clipping.
+    private static final double CONDITION_GAIN = 0.4;
+    private static final double DENOISER_GAIN = 3.0;
+    private static final double DENOISER_BIAS_SPREAD = 0.1;
+    private static final double CPPN_INPUT_GAIN = 1.0;
     private static final double CPPN_SINE_GAIN = 3.0;
     private static final double CPPN_HIDDEN_GAIN = 1.5;
-    private static final double CPPN_COLOUR_GAIN = 2.5;
-    private static final double CPPN_BIAS = 1.0;
+    private static final double CPPN_COLOUR_GAIN = 3.0;
+    private static final double CPPN_BIAS_RATIO = 0.5;
 
     private BuiltinGeneratorWriter() {}
 
@@ -59,42 +66,52 @@ public final class BuiltinGeneratorWriter {
     }
 
     static ModelProto denoiser() {
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("denoiser", OnnxImageGenerator.BUILTIN_VERSION + "/denoiser");
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("denoiser", BUILTIN_VERSION + "/denoiser");
         int channels = LatentBatch.CHANNELS;
         graph.input("latent", "batch", channels, "height", "width");
-        graph.input("embedding", "batch", OnnxImageGenerator.EMBEDDING_SIZE);
+        graph.input("embedding", "batch", EMBEDDING_SIZE);
 
-        String condition = resizeLinear(graph, "condition", conditionGrid(graph), graph.node("Shape", "latent_shape", "latent"));
+        String latentShape = graph.node("Shape", "latent_shape", "latent");
+        String condition = resizeLinear(graph, "condition", conditionGrid(graph), latentShape);
         String features = concatChannels(graph, "denoiser_features", "latent", condition);
-        String hidden = graph.node("Tanh", "hidden", conv(graph, "conv1", features, 2 * channels, HIDDEN_CHANNELS, 3, DENOISER_GAIN, DENOISER_BIAS));
-        String target = graph.node("Tanh", "target", conv(graph, "conv2", hidden, HIDDEN_CHANNELS, channels, 3, DENOISER_GAIN, DENOISER_BIAS));
+        String hidden = graph.node("Tanh", "hidden",
+                smoothConv(graph, "conv1", features, 2 * channels, HIDDEN_CHANNELS));
+        String target = graph.node("Tanh", "target",
+                smoothConv(graph, "conv2", hidden, HIDDEN_CHANNELS, channels));
         String towardsTarget = graph.node("Sub", "towards_target", target, "latent");
-        String step = graph.node("Mul", "step", towardsTarget, graph.floatScalar("step_size", STEP_SIZE));
-        graph.node("Add", "next_latent", "latent", step);
+        String stepSize = graph.floatTensor("step_size", new float[] {STEP_SIZE});
+        graph.node("Add", "next_latent", "latent", graph.node("Mul", "step", towardsTarget, stepSize));
 
         graph.output("next_latent", "batch", channels, "height", "width");
-        return graph.build(OnnxImageGenerator.BUILTIN_VERSION);
+        return graph.build(BUILTIN_VERSION);
     }
 
     static ModelProto decoder() {
-        OnnxGraphBuilder graph = new OnnxGraphBuilder("decoder", OnnxImageGenerator.BUILTIN_VERSION + "/decoder");
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("decoder", BUILTIN_VERSION + "/decoder");
         graph.input("latent", "batch", LatentBatch.CHANNELS, "height", "width");
-        graph.input("coords", "batch", 3, "image_height", "image_width");
+        graph.input("coords", "batch", DecoderTranslator.COORDINATE_CHANNELS, "image_height", "image_width");
 
-        String batchAndChannels = graph.node("Shape", "latent_batch_channels", List.of("latent"), intAttribute("end", 2));
+        String batchAndChannels = graph.node("Shape", "latent_batch_channels", List.of("latent"),
+                intAttribute("end", 2));
         String imageSize = graph.node("Shape", "image_size", List.of("coords"), intAttribute("start", 2));
-        String upsampledSize = graph.node("Concat", "upsampled_size", List.of(batchAndChannels, imageSize), intAttribute("axis", 0));
-        String upsampled = resizeLinear(graph, "latent_upsampled", "latent", upsampledSize);
+        String upsampledShape = graph.node("Concat", "upsampled_shape", List.of(batchAndChannels, imageSize),
+                intAttribute("axis", 0));
+        String upsampled = resizeLinear(graph, "latent_upsampled", "latent", upsampledShape);
         String features = concatChannels(graph, "cppn_features", upsampled, "coords");
 
-        int inputs = LatentBatch.CHANNELS + 3;
-        String layer1 = graph.node("Tanh", "cppn1", conv(graph, "cppn1_conv", features, inputs, HIDDEN_CHANNELS, 1, CPPN_INPUT_GAIN, CPPN_BIAS));
-        String layer2 = graph.node("Sin", "cppn2", conv(graph, "cppn2_conv", layer1, HIDDEN_CHANNELS, HIDDEN_CHANNELS, 1, CPPN_SINE_GAIN, CPPN_BIAS));
-        String layer3 = graph.node("Tanh", "cppn3", conv(graph, "cppn3_conv", layer2, HIDDEN_CHANNELS, HIDDEN_CHANNELS, 1, CPPN_HIDDEN_GAIN, CPPN_BIAS));
-        graph.node("Sigmoid", "image", conv(graph, "colour_conv", layer3, HIDDEN_CHANNELS, 3, 1, CPPN_COLOUR_GAIN, CPPN_BIAS));
+        int inputs = LatentBatch.CHANNELS + DecoderTranslator.COORDINATE_CHANNELS;
+        int hidden = HIDDEN_CHANNELS;
+        String layer1 = graph.node("Tanh", "cppn1",
+                pointwiseConv(graph, "cppn1_conv", features, inputs, hidden, CPPN_INPUT_GAIN));
+        String layer2 = graph.node("Sin", "cppn2",
+                pointwiseConv(graph, "cppn2_conv", layer1, hidden, hidden, CPPN_SINE_GAIN));
+        String layer3 = graph.node("Tanh", "cppn3",
+                pointwiseConv(graph, "cppn3_conv", layer2, hidden, hidden, CPPN_HIDDEN_GAIN));
+        graph.node("Sigmoid", "image",
+                pointwiseConv(graph, "colour_conv", layer3, hidden, 3, CPPN_COLOUR_GAIN));
 
         graph.output("image", "batch", 3, "image_height", "image_width");
-        return graph.build(OnnxImageGenerator.BUILTIN_VERSION);
+        return graph.build(BUILTIN_VERSION);
     }
 
     /**
@@ -103,25 +120,49 @@ public final class BuiltinGeneratorWriter {
      */
     private static String conditionGrid(OnnxGraphBuilder graph) {
         int gridValues = LatentBatch.CHANNELS * CONDITION_GRID * CONDITION_GRID;
-        int embeddingSize = OnnxImageGenerator.EMBEDDING_SIZE;
-        String weight = graph.weight("condition_w", CONDITION_GAIN * Math.sqrt(embeddingSize), gridValues, embeddingSize);
+        double gain = CONDITION_GAIN * Math.sqrt(EMBEDDING_SIZE);
+        String weight = graph.weight("condition_w", gain, gridValues, EMBEDDING_SIZE);
         String bias = graph.bias("condition_b", CONDITION_GAIN, gridValues);
-        String flat = graph.node("Gemm", "condition_flat", List.of("embedding", weight, bias), intAttribute("transB", 1));
-        String gridShape = graph.int64Vector("condition_grid_shape", -1, LatentBatch.CHANNELS, CONDITION_GRID, CONDITION_GRID);
+        String flat = graph.node("Gemm", "condition_flat", List.of("embedding", weight, bias),
+                intAttribute("transB", 1));
+        String gridShape = graph.int64Vector("condition_grid_shape",
+                -1, LatentBatch.CHANNELS, CONDITION_GRID, CONDITION_GRID);
         return graph.node("Reshape", "condition_grid", flat, gridShape);
     }
 
-    /** A convolution with "same" padding; its bias spread is {@code biasRatio} times that of its weighted input. */
-    private static String conv(OnnxGraphBuilder graph, String name, String input, int inChannels, int outChannels,
-            int kernel, double gain, double biasRatio) {
-        String weight = graph.weight(name + "_w", gain, outChannels, inChannels, kernel, kernel);
-        String bias = graph.bias(name + "_b", gain * biasRatio, outChannels);
-        long pad = kernel / 2;
-        return graph.node("Conv", name, List.of(input, weight, bias), intsAttribute("pads", pad, pad, pad, pad));
+    /**
+     * A 3×3 convolution whose kernels are a random channel mix times one blur profile. With plain
+     * random kernels the latent settled into stripes one cell wide; the low-pass profile makes it
+     * settle into smooth blobs, alike in every direction. Small biases keep the dynamics nearly
+     * symmetric, so the seed's noise (not the bias) decides which way each region settles.
+     */
+    private static String smoothConv(OnnxGraphBuilder graph, String name, String input, int inChannels,
+            int outChannels) {
+        int taps = BLUR_PROFILE.length;
+        float[] mix = graph.randomValues(name + "_w", DENOISER_GAIN / Math.sqrt(inChannels),
+                outChannels * inChannels);
+        float[] kernels = new float[mix.length * taps];
+        for (int i = 0; i < kernels.length; i++) {
+            kernels[i] = mix[i / taps] * BLUR_PROFILE[i % taps] / BLUR_PROFILE_SUM;
+        }
+        String weight = graph.floatTensor(name + "_w", kernels, outChannels, inChannels, 3, 3);
+        String bias = graph.bias(name + "_b", DENOISER_BIAS_SPREAD, outChannels);
+        return conv(graph, name, List.of(input, weight, bias), 1);
     }
 
-    private static String resizeLinear(OnnxGraphBuilder graph, String output, String input, String sizes) {
-        return graph.node("Resize", output, List.of(input, "", "", sizes), stringAttribute("mode", "linear"));
+    private static String pointwiseConv(OnnxGraphBuilder graph, String name, String input, int inChannels,
+            int outChannels, double gain) {
+        String weight = graph.weight(name + "_w", gain, outChannels, inChannels, 1, 1);
+        String bias = graph.bias(name + "_b", gain * CPPN_BIAS_RATIO, outChannels);
+        return conv(graph, name, List.of(input, weight, bias), 0);
+    }
+
+    private static String conv(OnnxGraphBuilder graph, String name, List<String> inputWeightBias, long pad) {
+        return graph.node("Conv", name, inputWeightBias, intsAttribute("pads", pad, pad, pad, pad));
+    }
+
+    private static String resizeLinear(OnnxGraphBuilder graph, String output, String input, String shape) {
+        return graph.node("Resize", output, List.of(input, "", "", shape), stringAttribute("mode", "linear"));
     }
 
     private static String concatChannels(OnnxGraphBuilder graph, String output, String first, String second) {

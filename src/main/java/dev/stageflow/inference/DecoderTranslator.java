@@ -17,7 +17,7 @@ import java.util.Arrays;
  */
 final class DecoderTranslator implements NoBatchifyTranslator<LatentBatch, RgbImage[]> {
 
-    private static final int COORDINATE_CHANNELS = 3;
+    static final int COORDINATE_CHANNELS = 3;
 
     @Override
     public NDList processInput(TranslatorContext ctx, LatentBatch latents) {
@@ -37,7 +37,8 @@ final class DecoderTranslator implements NoBatchifyTranslator<LatentBatch, RgbIm
         NDArray image = outputs.singletonOrThrow();
         Shape shape = image.getShape();
         if (shape.dimension() != 4 || shape.get(1) != 3) {
-            throw new IllegalStateException("Expected an image of shape [batch, 3, height, width], got " + shape);
+            throw new IllegalStateException("Expected an image of shape [batch, 3, height, width], got "
+                    + shape);
         }
         int height = (int) shape.get(2);
         int width = (int) shape.get(3);
@@ -51,7 +52,7 @@ final class DecoderTranslator implements NoBatchifyTranslator<LatentBatch, RgbIm
     }
 
     /** The x, y and r planes of one image. */
-    static float[] coordinates(int width, int height) {
+    private static float[] coordinates(int width, int height) {
         int plane = width * height;
         float[] coords = new float[COORDINATE_CHANNELS * plane];
         for (int row = 0; row < height; row++) {

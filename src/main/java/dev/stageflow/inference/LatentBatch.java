@@ -24,7 +24,8 @@ record LatentBatch(int size, int height, int width, float[] values) {
     /** Wraps values of an NCHW tensor of {@code shape}; fails if it is not [batch, 4, height, width]. */
     static LatentBatch of(Shape shape, float[] values) {
         if (shape.dimension() != 4 || shape.get(1) != CHANNELS) {
-            throw new IllegalArgumentException("Expected a latent of shape [batch, 4, height, width], got " + shape);
+            throw new IllegalArgumentException("Expected a latent of shape [batch, 4, height, width], got "
+                    + shape);
         }
         return new LatentBatch((int) shape.get(0), (int) shape.get(2), (int) shape.get(3), values);
     }

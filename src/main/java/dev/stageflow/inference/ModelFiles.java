@@ -7,14 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 
 /**
  * Copies model files that ship on the classpath (inside Maven artifacts) to a local directory,
  * because ONNX Runtime and the tokenizer load from paths. Nothing is ever downloaded.
  *
  * <p>The directory is {@code $STAGEFLOW_MODEL_DIR}, else {@code $DJL_CACHE_DIR/stageflow-models},
- * else {@code <tmp>/stageflow-models}. A file is copied once (by name and size) and replaced
- * atomically, so concurrent subtasks in one or several JVMs never see a half-written model.
+ * else {@code <tmp>/stageflow-models}. A file is copied when the local copy is missing or differs
+ * from the resource, and replaced atomically, so concurrent subtasks in one or several JVMs never
+ * see a half-written model.
  */
 public final class ModelFiles {
 
@@ -30,7 +32,7 @@ public final class ModelFiles {
                                 + " with 'mvn package' (it writes the built-in generator)?");
             }
             byte[] bytes = in.readAllBytes();
-            if (Files.isRegularFile(target) && Files.size(target) == bytes.length) {
+            if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), bytes)) {
                 return target;
             }
             Files.createDirectories(target.getParent());

@@ -41,7 +41,7 @@ final class OnnxGraphBuilder {
         this.graph = GraphProto.newBuilder().setName(graphName);
     }
 
-    /** Declares a float graph input; a dimension is an {@code Integer} (fixed) or a {@code String} (named, dynamic). */
+    /** Declares a float graph input; a dimension is an {@code Integer}, or a {@code String} if dynamic. */
     void input(String name, Object... dims) {
         graph.addInput(floatValueInfo(name, dims));
     }
@@ -66,8 +66,26 @@ final class OnnxGraphBuilder {
         return randomTensor(name, scale, length);
     }
 
-    String floatScalar(String name, float value) {
-        graph.addInitializer(floatTensor(name, new float[] {value}));
+    /** {@code count} values drawn from N(0, 1)·scale, fixed by {@code tensorName}. */
+    float[] randomValues(String tensorName, double scale, int count) {
+        float[] values = GaussianNoise.sample(seedOf(tensorName), count);
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) (values[i] * scale);
+        }
+        return values;
+    }
+
+    /** A float initializer of {@code shape}; an empty shape makes a scalar. */
+    String floatTensor(String name, float[] values, long... shape) {
+        graph.addInitializer(TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.FLOAT.getNumber())
+                .addAllDims(Arrays.stream(shape).boxed().toList())
+                .setRawData(littleEndian(values.length * Float.BYTES, buffer -> {
+                    for (float value : values) {
+                        buffer.putFloat(value);
+                    }
+                })));
         return name;
     }
 
@@ -105,7 +123,9 @@ final class OnnxGraphBuilder {
     }
 
     static AttributeProto intsAttribute(String name, long... values) {
-        AttributeProto.Builder attribute = AttributeProto.newBuilder().setName(name).setType(AttributeType.INTS);
+        AttributeProto.Builder attribute = AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeType.INTS);
         Arrays.stream(values).forEach(attribute::addInts);
         return attribute.build();
     }
@@ -130,12 +150,7 @@ final class OnnxGraphBuilder {
 
     private String randomTensor(String name, double scale, long... shape) {
         int count = Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact));
-        float[] values = GaussianNoise.sample(seedOf(name), count);
-        for (int i = 0; i < count; i++) {
-            values[i] = (float) (values[i] * scale);
-        }
-        graph.addInitializer(floatTensor(name, values, shape));
-        return name;
+        return floatTensor(name, randomValues(name, scale, count), shape);
     }
 
     private long seedOf(String tensorName) {
@@ -146,19 +161,6 @@ final class OnnxGraphBuilder {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required on every Java platform", e);
         }
-    }
-
-    /** A float tensor of {@code shape}; an empty shape makes a scalar. */
-    private static TensorProto.Builder floatTensor(String name, float[] values, long... shape) {
-        return TensorProto.newBuilder()
-                .setName(name)
-                .setDataType(TensorProto.DataType.FLOAT.getNumber())
-                .addAllDims(Arrays.stream(shape).boxed().toList())
-                .setRawData(littleEndian(values.length * Float.BYTES, buffer -> {
-                    for (float value : values) {
-                        buffer.putFloat(value);
-                    }
-                }));
     }
 
     /** ONNX raw_data is always little-endian, whatever the platform. */

@@ -13,18 +13,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Sentence embeddings with all-MiniLM-L6-v2 (quantized ONNX) on ONNX Runtime through DJL: 384
  * floats, mean-pooled over the tokens and L2-normalised.
  *
- * <p>A batch is split into groups of equal token length, so nothing is ever padded: that saves
- * the compute padding wastes and makes a text's vector independent of which other texts share its
- * batch (the artifact keys downstream hash these vectors, and a replay must find them again).
+ * <p>Each text is its own model call. The quantized graph quantizes activations dynamically, with
+ * one scale computed over the whole input tensor, so in a batched call a text's vector depends on
+ * the other texts of the batch (up to 0.02 per component, measured). The artifact keys downstream
+ * hash these vectors and a replay must find them again, so a text must always get the same bits.
+ * The stage still batches everything around the model: cache lookups and writes.
  *
  * <p>One instance per subtask, used by one thread.
  */
@@ -36,8 +35,8 @@ public final class TextEncoder implements AutoCloseable {
     private static final String TOKENIZER_FILE = NAME + "-tokenizer.json";
 
     private final HuggingFaceTokenizer tokenizer;
-    private final ZooModel<Encoding[], float[][]> model;
-    private final Predictor<Encoding[], float[][]> predictor;
+    private final ZooModel<Encoding, float[]> model;
+    private final Predictor<Encoding, float[]> predictor;
     private final String version;
 
     private TextEncoder(Path dir, int threads, int maxTokens) {
@@ -50,7 +49,7 @@ public final class TextEncoder implements AutoCloseable {
                     .optMaxLength(maxTokens)
                     .build();
             model = Criteria.builder()
-                    .setTypes(Encoding[].class, float[][].class)
+                    .setTypes(Encoding.class, float[].class)
                     .optModelPath(dir)
                     .optModelName(NAME)
                     .optEngine("OnnxRuntime")
@@ -91,28 +90,18 @@ public final class TextEncoder implements AutoCloseable {
 
     /** One unit vector of {@link #DIMENSION} floats per text, in order. */
     public float[][] encode(List<String> texts) {
-        Encoding[] encodings = new Encoding[texts.size()];
-        Map<Integer, List<Integer>> byTokenCount = new LinkedHashMap<>();
-        for (int i = 0; i < encodings.length; i++) {
-            encodings[i] = tokenizer.encode(texts.get(i));
-            byTokenCount.computeIfAbsent(encodings[i].getIds().length, k -> new ArrayList<>()).add(i);
-        }
         float[][] vectors = new float[texts.size()][];
-        for (List<Integer> group : byTokenCount.values()) {
-            Encoding[] sameLength = group.stream().map(i -> encodings[i]).toArray(Encoding[]::new);
-            float[][] groupVectors = predict(sameLength);
-            for (int i = 0; i < group.size(); i++) {
-                vectors[group.get(i)] = groupVectors[i];
-            }
+        for (int i = 0; i < vectors.length; i++) {
+            vectors[i] = encode(texts.get(i));
         }
         return vectors;
     }
 
-    private float[][] predict(Encoding[] encodings) {
+    private float[] encode(String text) {
         try {
-            return predictor.predict(encodings);
+            return predictor.predict(tokenizer.encode(text));
         } catch (TranslateException e) {
-            throw new IllegalStateException("Text encoder " + version + " failed on a batch of " + encodings.length, e);
+            throw new IllegalStateException("Text encoder " + version + " failed on a text", e);
         }
     }
 

@@ -120,14 +120,17 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
         }
     }
 
+    /** Stops the workers; requests still queued are left to the checkpoint to replay. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         running = false;
-        for (Thread worker : workers) {
-            worker.interrupt();
-        }
-        for (Thread worker : workers) {
-            worker.join(TimeUnit.SECONDS.toMillis(30));
+        workers.forEach(Thread::interrupt);
+        try {
+            for (Thread worker : workers) {
+                worker.join(TimeUnit.SECONDS.toMillis(30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public final class ArtifactKey {
 
-    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}");
 
     private final String stage;
     private final String modelVersion;
@@ -67,7 +67,7 @@ public final class ArtifactKey {
         if (value == null || !SEGMENT.matcher(value).matches()) {
             throw new IllegalArgumentException(
                     "Invalid " + what + " '" + value + "' for an artifact key: use 1-100 of"
-                            + " [A-Za-z0-9._-]");
+                            + " [A-Za-z0-9._-], not starting with a dot");
         }
         return value;
     }

@@ -17,21 +17,20 @@ final class Float16 {
     private static final int DROPPED_MANTISSA_BITS = FLOAT_MANTISSA_BITS - HALF_MANTISSA_BITS;
     private static final int HALF_EXPONENT_ALL_ONES = 0x1F;
     private static final int HALF_INFINITY = 0x7C00;
-    private static final int HALF_QUIET_NAN_BIT = 0x200;
+    private static final float HALF_SMALLEST_SUBNORMAL = 0x1p-24f;
     /** Below this biased half exponent a value is under half the smallest subnormal, so it is 0. */
     private static final int LOWEST_ROUNDABLE_HALF_EXPONENT = -HALF_MANTISSA_BITS;
 
     private Float16() {}
 
-    /** The binary16 bits nearest to {@code value}; NaN stays NaN (quiet, payload truncated). */
+    /** The binary16 bits nearest to {@code value}; NaN stays NaN with its payload truncated. */
     static short fromFloat(float value) {
         int bits = Float.floatToRawIntBits(value);
         int sign = (bits >>> 16) & 0x8000;
         int exponent = (bits >>> FLOAT_MANTISSA_BITS) & 0xFF;
         int mantissa = bits & 0x7FFFFF;
         if (exponent == 0xFF) {
-            int nan = mantissa == 0 ? 0 : HALF_QUIET_NAN_BIT | (mantissa >>> DROPPED_MANTISSA_BITS);
-            return (short) (sign | HALF_INFINITY | nan);
+            return (short) (sign | HALF_INFINITY | nanPayload(mantissa));
         }
         int halfExponent = exponent - FLOAT_EXPONENT_BIAS + HALF_EXPONENT_BIAS;
         if (halfExponent >= HALF_EXPONENT_ALL_ONES) {
@@ -60,12 +59,20 @@ final class Float16 {
             return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << DROPPED_MANTISSA_BITS));
         }
         if (exponent == 0) {
-            float magnitude = mantissa * 0x1p-24f;
+            float magnitude = mantissa * HALF_SMALLEST_SUBNORMAL;
             return sign == 0 ? magnitude : -magnitude;
         }
         int floatExponent = exponent - HALF_EXPONENT_BIAS + FLOAT_EXPONENT_BIAS;
         return Float.intBitsToFloat(
                 sign | (floatExponent << FLOAT_MANTISSA_BITS) | (mantissa << DROPPED_MANTISSA_BITS));
+    }
+
+    /** The top payload bits, as NumPy keeps them; a NaN whose kept bits are all 0 gets 1 to stay NaN. */
+    private static int nanPayload(int floatMantissa) {
+        if (floatMantissa == 0) {
+            return 0;
+        }
+        return Math.max(1, floatMantissa >>> DROPPED_MANTISSA_BITS);
     }
 
     private static int shiftRightRoundingToEven(int value, int shift) {

@@ -129,7 +129,7 @@ public final class Npy {
 
     /** Parses a version 1.0 {@code .npy} file of little-endian float16 or float32 in C order. */
     public static NpyArray read(byte[] bytes) {
-        int headerLength = checkPrefix(bytes);
+        int headerLength = checkedHeaderLength(bytes);
         String header = new String(bytes, PREFIX_LENGTH, headerLength, StandardCharsets.ISO_8859_1);
         NpyDType dtype = parseDType(header);
         checkCOrder(header);
@@ -177,7 +177,8 @@ public final class Npy {
         return shape.length == 0 ? "" : " ".repeat(GROWTH_AXIS_MAX_DIGITS - Integer.toString(shape[0]).length());
     }
 
-    private static int checkPrefix(byte[] bytes) {
+    /** The header length from a prefix that passed the magic, version and length checks. */
+    private static int checkedHeaderLength(byte[] bytes) {
         if (bytes.length < PREFIX_LENGTH || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new IllegalArgumentException("Not a .npy file: bad magic string");
         }

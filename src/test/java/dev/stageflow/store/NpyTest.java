@@ -129,6 +129,15 @@ class NpyTest {
         assertThat(HexFormat.of().toHexDigits(Float16.fromFloat(value))).isEqualTo(expectedHex);
     }
 
+    /** NumPy keeps the top ten payload bits of a NaN and never turns it into infinity. */
+    @ParameterizedTest(name = "0x{0} -> {1}")
+    @CsvSource({"7fc00000, 7e00", "ffc00000, fe00", "7fadc365, 7d6e", "7f90a04a, 7c85", "7f800001, 7c01"})
+    void keepsNanPayloadsLikeNumpy(String floatHex, String expectedHex) {
+        float nan = Float.intBitsToFloat(HexFormat.fromHexDigits(floatHex));
+
+        assertThat(HexFormat.of().toHexDigits(Float16.fromFloat(nan))).isEqualTo(expectedHex);
+    }
+
     @Test
     void everyNonNanHalfSurvivesARoundTripThroughFloat() {
         for (int bits = 0; bits <= 0xFFFF; bits++) {

@@ -1,0 +1,112 @@
+package dev.stageflow.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stageflow.model.DeadLetterReason;
+import dev.stageflow.model.PromptRequest;
+import dev.stageflow.model.Style;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PromptParserTest {
+
+    private final PromptParser parser = new PromptParser(RequestLimits.defaults());
+
+    @Test
+    void appliesDefaultsAndDerivesIdAndSeedFromContent() throws Exception {
+        PromptRequest request = parser.parse("{\"text\": \"a red fox\"}", 7L);
+
+        assertThat(request.text).isEqualTo("a red fox");
+        assertThat(request.width).isEqualTo(128);
+        assertThat(request.height).isEqualTo(128);
+        assertThat(request.steps).isEqualTo(8);
+        assertThat(request.style).isEqualTo("natural");
+        assertThat(request.submittedAt).isEqualTo(7L);
+        assertThat(request.promptId)
+                .isEqualTo(PromptParser.derivePromptId("a red fox", 128, 128, 8, Style.NATURAL, null))
+                .matches("p-[0-9a-f]{24}");
+        assertThat(request.seed).isEqualTo(PromptParser.deriveSeed(request.promptId)).isNotNegative();
+    }
+
+    @Test
+    void keepsGivenIdSeedAndParameters() throws Exception {
+        PromptRequest request = parser.parse(
+                "{\"promptId\":\"job-7:a\",\"text\":\"x\",\"seed\":42,\"width\":64,\"height\":96,\"steps\":3,\"style\":\"mono\"}", 0);
+
+        assertThat(request).isEqualTo(new PromptRequest("job-7:a", "x", 42, 64, 96, 3, "mono", 0));
+    }
+
+    @Test
+    void sameCanonicalContentGivesSameIdWhateverTheSpelling() throws Exception {
+        PromptRequest plain = parser.parse("{\"text\": \"a red fox\"}", 0);
+        PromptRequest spelled = parser.parse(
+                "{\"width\": 128, \"text\": \"  a   red\\tfox \", \"style\": \"natural\", \"steps\": 8}", 0);
+        PromptRequest fullWidth = parser.parse("{\"text\": \"ａ red fox\"}", 0);
+
+        assertThat(spelled.promptId).isEqualTo(plain.promptId);
+        assertThat(fullWidth.promptId).isEqualTo(plain.promptId);
+        assertThat(spelled.seed).isEqualTo(plain.seed);
+    }
+
+    @Test
+    void differentContentOrSeedGivesDifferentIds() throws Exception {
+        String base = parser.parse("{\"text\": \"a red fox\"}", 0).promptId;
+
+        assertThat(parser.parse("{\"text\": \"a red fox\", \"seed\": 1}", 0).promptId).isNotEqualTo(base);
+        assertThat(parser.parse("{\"text\": \"a red fox\", \"style\": \"vivid\"}", 0).promptId).isNotEqualTo(base);
+        assertThat(parser.parse("{\"text\": \"a red fox!\"}", 0).promptId).isNotEqualTo(base);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "MALFORMED_JSON     | {\"text\": \"open",
+        "MALFORMED_JSON     | {\"text\": \"a\", \"text\": \"b\"}",
+        "NOT_AN_OBJECT      | [1, 2]",
+        "NOT_AN_OBJECT      | \"just a string\"",
+        "UNKNOWN_FIELD      | {\"text\": \"a\", \"prompt\": \"b\"}",
+        "MISSING_FIELD      | {\"seed\": 3}",
+        "MISSING_FIELD      | {\"text\": null}",
+        "WRONG_TYPE         | {\"text\": 5}",
+        "WRONG_TYPE         | {\"text\": \"a\", \"seed\": \"42\"}",
+        "WRONG_TYPE         | {\"text\": \"a\", \"width\": 64.5}",
+        "WRONG_TYPE         | {\"text\": \"a\", \"style\": 3}",
+        "EMPTY_TEXT         | {\"text\": \"   \\n \"}",
+        "CONTROL_CHARACTERS | {\"text\": \"a\\u0007b\"}",
+        "INVALID_ENCODING   | {\"text\": \"broken \uFFFD byte\"}",
+        "OUT_OF_RANGE       | {\"text\": \"a\", \"width\": 100}",
+        "OUT_OF_RANGE       | {\"text\": \"a\", \"height\": 2048}",
+        "OUT_OF_RANGE       | {\"text\": \"a\", \"width\": 8}",
+        "OUT_OF_RANGE       | {\"text\": \"a\", \"steps\": 0}",
+        "OUT_OF_RANGE       | {\"text\": \"a\", \"steps\": 51}",
+        "OUT_OF_RANGE       | {\"text\": \"a\", \"seed\": -1}",
+        "OUT_OF_RANGE       | {\"text\": \"a\", \"seed\": 99999999999999999999}",
+        "UNKNOWN_STYLE      | {\"text\": \"a\", \"style\": \"baroque\"}",
+        "INVALID_PROMPT_ID  | {\"text\": \"a\", \"promptId\": \"has space\"}",
+        "INVALID_PROMPT_ID  | {\"text\": \"a\", \"promptId\": \"\"}",
+    })
+    void rejectsWithReason(DeadLetterReason reason, String line) {
+        assertThatThrownBy(() -> parser.parse(line, 0))
+                .isInstanceOf(InvalidPromptException.class)
+                .satisfies(e -> assertThat(((InvalidPromptException) e).reason()).isEqualTo(reason));
+    }
+
+    @Test
+    void rejectsTooLongTextAndLines() {
+        String longText = "{\"text\": \"" + "é".repeat(1001) + "\"}";
+        String longLine = "{\"text\": \"" + "a".repeat(20_000) + "\"}";
+
+        assertThatThrownBy(() -> parser.parse(longText, 0))
+                .satisfies(e -> assertThat(((InvalidPromptException) e).reason()).isEqualTo(DeadLetterReason.TEXT_TOO_LONG));
+        assertThatThrownBy(() -> parser.parse(longLine, 0))
+                .satisfies(e -> assertThat(((InvalidPromptException) e).reason()).isEqualTo(DeadLetterReason.LINE_TOO_LONG));
+    }
+
+    @Test
+    void acceptsTextAtTheLimitCountingCodePoints() throws Exception {
+        String emoji = "\uD83E\uDD8A".repeat(1000);
+
+        assertThat(parser.parse("{\"text\": \"" + emoji + "\"}", 0).text).isEqualTo(emoji);
+    }
+}

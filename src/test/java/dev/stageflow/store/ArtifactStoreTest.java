@@ -1,0 +1,178 @@
+package dev.stageflow.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stageflow.model.ArtifactRef;
+import dev.stageflow.model.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ArtifactStoreTest {
+
+    private static final int CHUNK = 4096;
+
+    @TempDir
+    Path root;
+
+    private ArtifactStore store(Codec codec) {
+        return new ArtifactStore(new StoreSettings(root.toUri(), codec, 3, 6, CHUNK, Npy.NpyDType.FLOAT16));
+    }
+
+    private static ArtifactKey key(String name) {
+        return ArtifactKey.of("image-generate", "test-v1", name, Map.of("seed", "1"));
+    }
+
+    private static byte[] payload(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        for (int i = 0; i < size; i += 3) {
+            bytes[i] = 7;
+        }
+        return bytes;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Codec.class)
+    void roundTripsChunkedArtifactsAndDescribesThemInTheManifest(Codec codec) throws IOException {
+        ArtifactStore store = store(codec);
+        byte[] raw = payload(3 * CHUNK + 100);
+
+        ArtifactRef ref = store.put(key("latent"), raw, "latent.npy", "application/x-npy", codec);
+
+        assertThat(ref.chunks).isEqualTo(4);
+        assertThat(ref.rawSize).isEqualTo(raw.length);
+        assertThat(ref.sha256).isEqualTo(Hashing.sha256Hex(raw));
+        assertThat(ref.codec).isEqualTo(codec.id());
+        assertThat(store.read(ref)).isEqualTo(raw);
+        Manifest manifest = Json.MAPPER.readValue(Path.of(URI.create(ref.uri)).resolve("manifest.json").toFile(), Manifest.class);
+        assertThat(manifest.chunks).extracting(c -> c.file).containsExactly(
+                "latent.npy.00000" + codec.extension(), "latent.npy.00001" + codec.extension(),
+                "latent.npy.00002" + codec.extension(), "latent.npy.00003" + codec.extension());
+        assertThat(manifest.chunks).extracting(c -> c.rawSize).containsExactly(4096L, 4096L, 4096L, 100L);
+        assertThat(manifest.storedSize).isEqualTo(ref.storedSize);
+    }
+
+    @Test
+    void aSingleChunkKeepsTheArtifactsOwnFileName() {
+        ArtifactRef ref = store(Codec.NONE).put(key("image"), payload(100), "image.png", "image/png", Codec.NONE);
+
+        assertThat(Path.of(URI.create(ref.uri)).resolve("image.png")).hasBinaryContent(payload(100));
+    }
+
+    @Test
+    void compressesWithZstd() {
+        byte[] compressible = new byte[10 * CHUNK];
+        ArtifactRef ref = store(Codec.ZSTD).put(key("latent"), compressible, "latent.npy", "application/x-npy", Codec.ZSTD);
+
+        assertThat(ref.storedSize).isLessThan(ref.rawSize / 20);
+    }
+
+    @Test
+    void lookupFindsOnlyCompleteArtifacts() throws IOException {
+        ArtifactStore store = store(Codec.ZSTD);
+        assertThat(store.lookup(key("latent"))).isEmpty();
+
+        ArtifactRef ref = store.put(key("latent"), payload(100), "latent.npy", "application/x-npy", Codec.ZSTD);
+
+        assertThat(store.lookup(key("latent"))).contains(ref);
+    }
+
+    @Test
+    void writingTheSameKeyTwiceWritesTheSameBytes() throws IOException {
+        ArtifactStore store = store(Codec.ZSTD);
+        ArtifactRef first = store.put(key("latent"), payload(2 * CHUNK), "latent.npy", "application/x-npy", Codec.ZSTD);
+        Map<Path, byte[]> before = snapshot();
+
+        ArtifactRef second = store.put(key("latent"), payload(2 * CHUNK), "latent.npy", "application/x-npy", Codec.ZSTD);
+
+        assertThat(second).isEqualTo(first);
+        assertThat(snapshot()).containsOnlyKeys(before.keySet());
+        before.forEach((file, bytes) -> assertThat(file).hasBinaryContent(bytes));
+    }
+
+    @Test
+    void chunksWithoutManifestAreInvisibleAndRewritten() throws IOException {
+        ArtifactStore store = store(Codec.NONE);
+        ArtifactRef ref = store.put(key("image"), payload(2 * CHUNK), "image.png", "image/png", Codec.NONE);
+        Path dir = Path.of(URI.create(ref.uri));
+        Files.delete(dir.resolve("manifest.json"));
+        Files.write(dir.resolve("image.png.00001"), new byte[] {1, 2, 3});
+
+        assertThat(store.lookup(key("image"))).isEmpty();
+        ArtifactRef rewritten = store.put(key("image"), payload(2 * CHUNK), "image.png", "image/png", Codec.NONE);
+
+        assertThat(rewritten).isEqualTo(ref);
+        assertThat(store.read(rewritten)).isEqualTo(payload(2 * CHUNK));
+    }
+
+    @Test
+    void readingAFlippedByteFailsNamingTheArtifactAndChunk() throws IOException {
+        ArtifactStore store = store(Codec.ZSTD);
+        ArtifactRef ref = store.put(key("latent"), payload(2 * CHUNK), "latent.npy", "application/x-npy", Codec.ZSTD);
+        Path chunk = Path.of(URI.create(ref.uri)).resolve("latent.npy.00001.zst");
+        byte[] bytes = Files.readAllBytes(chunk);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(chunk, bytes);
+
+        assertThatThrownBy(() -> store.read(ref))
+                .isInstanceOf(CorruptArtifactException.class)
+                .hasMessageContaining(ref.uri)
+                .hasMessageContaining("corrupt chunk latent.npy.00001.zst");
+    }
+
+    @Test
+    void readingAMissingChunkFailsNamingIt() throws IOException {
+        ArtifactStore store = store(Codec.NONE);
+        ArtifactRef ref = store.put(key("image"), payload(2 * CHUNK), "image.png", "image/png", Codec.NONE);
+        Files.delete(Path.of(URI.create(ref.uri)).resolve("image.png.00000"));
+
+        assertThatThrownBy(() -> store.read(ref))
+                .isInstanceOf(CorruptArtifactException.class)
+                .hasMessageContaining(ref.uri)
+                .hasMessageContaining("missing chunk image.png.00000");
+    }
+
+    @Test
+    void readingWithoutManifestFailsAndLookupSaysAbsent() throws IOException {
+        ArtifactStore store = store(Codec.NONE);
+        ArtifactRef ref = store.put(key("image"), payload(10), "image.png", "image/png", Codec.NONE);
+        Files.delete(Path.of(URI.create(ref.uri)).resolve("manifest.json"));
+
+        assertThat(store.lookup(key("image"))).isEmpty();
+        assertThatThrownBy(() -> store.read(ref))
+                .isInstanceOf(CorruptArtifactException.class)
+                .hasMessageContaining("has no manifest");
+    }
+
+    @Test
+    void aReferenceWithAnotherChecksumIsRejected() {
+        ArtifactStore store = store(Codec.NONE);
+        ArtifactRef ref = store.put(key("image"), payload(10), "image.png", "image/png", Codec.NONE);
+        ArtifactRef stale = new ArtifactRef(ref.name, ref.uri, Hashing.sha256Hex("other"), ref.rawSize,
+                ref.storedSize, ref.codec, ref.chunks, ref.mediaType);
+
+        assertThatThrownBy(() -> store.read(stale)).isInstanceOf(CorruptArtifactException.class);
+    }
+
+    private Map<Path, byte[]> snapshot() throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).collect(java.util.stream.Collectors.toMap(p -> p, p -> {
+                try {
+                    return Files.readAllBytes(p);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+    }
+}
