@@ -9,6 +9,7 @@ ensure_built() {
   if [[ ! -f "$stamp" ]] || [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$stamp" -print -quit)" ]]; then
     echo "Building stageflow (mvn package -DskipTests)..." >&2
     (cd "$ROOT" && mvn -q -B package -DskipTests) >&2
+    touch "$stamp"
   fi
 }
 

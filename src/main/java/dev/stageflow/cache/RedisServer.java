@@ -23,12 +23,14 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>It runs {@code redis-server} from the PATH when there is one, else the Linux x86-64 binary
  * that ships inside the {@code com.github.codemonstur:embedded-redis} Maven artifact, so a fresh
- * machine needs no installation. With a data directory, the server persists its data there (RDB
- * snapshot on shutdown) so the embedding cache outlives a run.
+ * machine needs no installation. A persistent server keeps an append-only file in its directory, so
+ * the embedding cache outlives a run, even one that was killed. A server left running by a process
+ * that was killed (its pid file remains) is stopped before a new one starts in the same directory.
  */
 public final class RedisServer implements AutoCloseable {
 
     private static final String BUNDLED_BINARY = "/redis-server-6.2.6-v5-linux-amd64";
+    private static final String PID_FILE = "redis.pid";
 
     private final Process process;
     private final int port;
@@ -47,11 +49,13 @@ public final class RedisServer implements AutoCloseable {
     public static RedisServer start(Path workDir, boolean persistent) {
         try {
             Files.createDirectories(workDir);
+            stopLeftover(workDir.resolve(PID_FILE));
             int port = freePort();
             List<String> command = new ArrayList<>(List.of(
                     binary(workDir).toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--dir", workDir.toAbsolutePath().toString(), "--daemonize", "no", "--appendonly", "no",
-                    "--save", persistent ? "300 1" : ""));
+                    "--dir", workDir.toAbsolutePath().toString(), "--daemonize", "no",
+                    "--pidfile", workDir.resolve(PID_FILE).toAbsolutePath().toString(),
+                    "--save", "", "--appendonly", persistent ? "yes" : "no"));
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(workDir.resolve("redis.log").toFile())
@@ -106,6 +110,20 @@ public final class RedisServer implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static void stopLeftover(Path pidFile) throws IOException {
+        if (!Files.isRegularFile(pidFile)) {
+            return;
+        }
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        ProcessHandle.of(pid)
+                .filter(p -> p.info().command().map(c -> c.endsWith("redis-server")).orElse(false))
+                .ifPresent(leftover -> {
+                    leftover.destroy();
+                    leftover.onExit().orTimeout(20, TimeUnit.SECONDS).join();
+                });
+        Files.deleteIfExists(pidFile);
     }
 
     private static Path binary(Path workDir) throws IOException {

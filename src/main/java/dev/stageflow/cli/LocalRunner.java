@@ -14,13 +14,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -61,7 +65,7 @@ public final class LocalRunner {
     static int run(Arguments arguments, PrintStream out) throws Exception {
         Path dataDir = arguments.dataDir.toAbsolutePath();
         RunDirectory run = arguments.resume ? resumable(dataDir) : RunDirectory.create(
-                dataDir.resolve("runs"), asUri(arguments.prompts), arguments.outputDir, arguments.options);
+                dataDir.resolve("runs"), asUri(arguments.prompts), arguments.outputDir, arguments.follow, arguments.options);
         System.setProperty("stageflow.log.file", run.logFile().toString());
 
         Map<String, String> options = new LinkedHashMap<>(run.options());
@@ -69,11 +73,11 @@ public final class LocalRunner {
         Configuration conf = GlobalConfiguration.loadConfiguration(System.getProperty("stageflow.conf.dir", "conf"));
         options.forEach(conf::setString);
         conf.set(SourceOptions.PROMPTS, run.prompts());
-        conf.set(SourceOptions.FOLLOW, arguments.follow || conf.get(SourceOptions.FOLLOW));
+        conf.set(SourceOptions.FOLLOW, arguments.follow || run.follow() || conf.get(SourceOptions.FOLLOW));
         conf.set(SinkOptions.OUTPUT_DIR, run.outputDir().toUri().toString());
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, run.checkpointDir().toUri().toString());
         if (!conf.contains(StoreOptions.URI)) {
-            conf.set(StoreOptions.URI, dataDir.resolve("store").toUri().toString());
+            conf.set(StoreOptions.URI, "file://" + dataDir.resolve("store"));
         }
         if (arguments.resume) {
             Path checkpoint = run.latestCheckpoint().orElseThrow();
@@ -84,24 +88,38 @@ public final class LocalRunner {
         try (RedisServer redis = conf.contains(CacheOptions.REDIS_URI) ? null : RedisServer.start(dataDir.resolve("redis"), true)) {
             if (redis != null) {
                 conf.set(CacheOptions.REDIS_URI, redis.uri().toString());
+                Runtime.getRuntime().addShutdownHook(new Thread(redis::close, "stop-redis"));
             }
-            return execute(conf, run, out);
+            return execute(conf, run, arguments.resume, out);
         }
     }
 
-    private static int execute(Configuration conf, RunDirectory run, PrintStream out) throws Exception {
+    private static int execute(Configuration conf, RunDirectory run, boolean resume, PrintStream out)
+            throws Exception {
+        URI prompts = URI.create(run.prompts());
+        boolean follow = conf.get(SourceOptions.FOLLOW);
+        boolean stopWhenDone = !follow && !resume && "file".equals(prompts.getScheme());
+        long total = stopWhenDone ? countPrompts(Path.of(prompts)) : 0;
+        if (stopWhenDone) {
+            // A bounded source would end the input, and at the end of input every model stage
+            // finishes all its queued prompts before a checkpoint can pass: a long run would have
+            // no checkpoint to resume from. So the source keeps watching, and the run stops itself
+            // with a savepoint once every line is accounted for. (A resumed run cannot count what
+            // its first attempt did; it reads the rest of its files as a bounded source.)
+            conf.set(SourceOptions.FOLLOW, true);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         StageflowJob.build(env, conf);
-        URI prompts = URI.create(run.prompts());
-        long total = conf.get(SourceOptions.FOLLOW) || !"file".equals(prompts.getScheme()) ? 0 : countPrompts(Path.of(prompts));
         long start = System.nanoTime();
         JobClient client = env.executeAsync(StageflowJob.JOB_NAME);
         run.markStatus(RunDirectory.RUNNING, client.getJobID().toString());
         int restPort = conf.get(RestOptions.PORT);
-        out.printf("Run %s: %s prompt lines from %s%n", run.runId(), total > 0 ? total : "following", run.prompts());
+        out.printf("Run %s: %s from %s%n", run.runId(),
+                follow ? "following" : resume ? "the rest of the prompt lines" : total + " prompt lines", run.prompts());
         out.printf("Flink web UI: http://localhost:%d/#/job/running/%s%n", restPort, client.getJobID());
-        try (ProgressReporter progress = new ProgressReporter(restPort, client.getJobID().toString(), total, out)) {
-            client.getJobExecutionResult().get();
+        try {
+            awaitCompletion(client, new ProgressReporter(restPort, client.getJobID().toString(), total, out),
+                    stopWhenDone ? total : Long.MAX_VALUE, run);
         } catch (Exception e) {
             run.markStatus(RunDirectory.FAILED, null);
             out.println("The job failed: " + rootCause(e));
@@ -114,6 +132,23 @@ public final class LocalRunner {
         new RunSummary(CommittedOutput.results(outputDir), CommittedOutput.deadLetters(outputDir), seconds)
                 .print(out, run.outputDir(), URI.create(conf.get(StoreOptions.URI)), run.logFile());
         return 0;
+    }
+
+    /** Shows progress until the job ends; stops it with a savepoint once {@code total} lines are done. */
+    private static void awaitCompletion(JobClient client, ProgressReporter progress, long total, RunDirectory run)
+            throws Exception {
+        CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
+        CompletableFuture<String> savepoint = null;
+        while (!result.isDone()) {
+            Optional<Map<String, Long>> counts = progress.poll();
+            if (savepoint == null && counts.isPresent() && ProgressReporter.accountedFor(counts.get()) >= total) {
+                savepoint = client.stopWithSavepoint(
+                        false, run.savepointDir().toUri().toString(), SavepointFormatType.CANONICAL);
+            }
+            Thread.sleep(500);
+        }
+        progress.finish();
+        result.get();
     }
 
     private static RunDirectory resumable(Path dataDir) {

@@ -11,12 +11,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The console progress bar of a local run. It reads per-operator record counts from the job's
  * REST API (the same numbers the web UI shows), so it reports what Flink did, not a guess.
  */
-final class ProgressReporter implements AutoCloseable {
+final class ProgressReporter {
 
     /** Operator name prefixes in the web UI, with the short labels the bar uses. */
     private static final Map<String, String> STAGES = new LinkedHashMap<>();
@@ -26,8 +27,8 @@ final class ProgressReporter implements AutoCloseable {
         STAGES.put("Text encode", "encoded");
         STAGES.put("Image generate", "generated");
         STAGES.put("Image enhance", "enhanced");
-        STAGES.put("Commit results", "written");
-        STAGES.put("Commit dead letters", "dead");
+        STAGES.put("Commit results: Writer", "written");
+        STAGES.put("Commit dead letters: Writer", "dead");
     }
 
     private static final int BAR_WIDTH = 30;
@@ -36,42 +37,46 @@ final class ProgressReporter implements AutoCloseable {
     private final URI jobUri;
     private final long total;
     private final PrintStream out;
-    private final boolean interactive;
+    private final boolean interactive = System.console() != null;
     private final long startNanos = System.nanoTime();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private long lastPrintNanos;
     private String lastLine = "";
 
     ProgressReporter(int restPort, String jobId, long total, PrintStream out) {
         this.jobUri = URI.create("http://localhost:" + restPort + "/jobs/" + jobId);
         this.total = total;
         this.out = out;
-        this.interactive = System.console() != null;
-        this.thread = new Thread(this::loop, "progress");
-        this.thread.setDaemon(true);
-        this.thread.start();
     }
 
-    private void loop() {
-        while (running) {
-            try {
-                Thread.sleep(interactive ? 500 : 5_000);
-                print(render(fetchCounts()));
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                // The REST endpoint is briefly unavailable while the job starts or restarts.
-            }
+    /** Record counts per stage label, or empty while the REST endpoint is not answering. */
+    Optional<Map<String, Long>> poll() {
+        try {
+            Map<String, Long> counts = fetchCounts();
+            print(render(counts));
+            return Optional.of(counts);
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
     }
 
+    /** Prompt lines fully handled: committed-to-be results, dead letters and dropped duplicates. */
+    static long accountedFor(Map<String, Long> counts) {
+        return counts.getOrDefault("written", 0L) + counts.getOrDefault("dead", 0L)
+                + counts.getOrDefault("duplicates", 0L);
+    }
+
     private Map<String, Long> fetchCounts() throws IOException, InterruptedException {
-        HttpResponse<String> response =
-                http.send(HttpRequest.newBuilder(jobUri).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-        JsonNode job = Json.MAPPER.readTree(response.body());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(jobUri).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("HTTP " + response.statusCode() + " from " + jobUri);
+        }
         Map<String, Long> counts = new LinkedHashMap<>();
-        for (JsonNode vertex : job.path("vertices")) {
+        for (JsonNode vertex : Json.MAPPER.readTree(response.body()).path("vertices")) {
             String name = vertex.path("name").asText();
             JsonNode metrics = vertex.path("metrics");
             if (name.startsWith("Dedupe")) {
@@ -79,22 +84,20 @@ final class ProgressReporter implements AutoCloseable {
             }
             STAGES.forEach((prefix, label) -> {
                 if (name.startsWith(prefix)) {
-                    String metric = label.equals("parsed") ? "read-records" : recordsMetric(name);
-                    counts.merge(label, metrics.path(metric).asLong(), Math::max);
+                    counts.put(label, metrics.path(recordsMetric(name)).asLong());
                 }
             });
         }
         return counts;
     }
 
-    /** Sinks are measured by what they received, the other operators by what they emitted. */
+    /** Sinks and the parser are measured by what they received, the stages by what they emitted. */
     private static String recordsMetric(String vertexName) {
-        return vertexName.startsWith("Commit") ? "read-records" : "write-records";
+        return vertexName.startsWith("Commit") || vertexName.startsWith("Parse") ? "read-records" : "write-records";
     }
 
     private String render(Map<String, Long> counts) {
-        long done = counts.getOrDefault("written", 0L) + counts.getOrDefault("dead", 0L)
-                + counts.getOrDefault("duplicates", 0L);
+        long done = accountedFor(counts);
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         StringBuilder line = new StringBuilder();
         if (total > 0) {
@@ -105,32 +108,25 @@ final class ProgressReporter implements AutoCloseable {
             line.append(String.format("%d done  ", done));
         }
         counts.forEach((label, count) -> line.append(label).append(' ').append(count).append("  "));
-        line.append(String.format("%.1f prompts/s  %.0fs", counts.getOrDefault("written", 0L) / Math.max(seconds, 1e-3), seconds));
+        line.append(String.format("%.1f prompts/s  %.0fs",
+                counts.getOrDefault("written", 0L) / Math.max(seconds, 1e-3), seconds));
         return line.toString();
     }
 
-    private synchronized void print(String line) {
-        if (line.equals(lastLine)) {
+    private void print(String line) {
+        long now = System.nanoTime();
+        boolean due = interactive || now - lastPrintNanos > Duration.ofSeconds(5).toNanos();
+        if (line.equals(lastLine) || !due) {
             return;
         }
         lastLine = line;
-        if (interactive) {
-            out.print("\r" + line + "\u001B[K");
-        } else {
-            out.println(line);
-        }
+        lastPrintNanos = now;
+        out.print(interactive ? "\r" + line + "\u001B[K" : line + "\n");
         out.flush();
     }
 
-    @Override
-    public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** Ends the progress line. */
+    void finish() {
         if (interactive) {
             out.println();
         }

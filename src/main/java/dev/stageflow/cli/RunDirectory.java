@@ -34,7 +34,8 @@ final class RunDirectory {
         this.info = info;
     }
 
-    static RunDirectory create(Path runsDir, String prompts, String outputDir, Map<String, String> options) {
+    static RunDirectory create(
+            Path runsDir, String prompts, String outputDir, boolean follow, Map<String, String> options) {
         String runId = LocalDateTime.now().format(RUN_ID);
         Path dir = runsDir.resolve(runId);
         for (int i = 2; Files.exists(dir); i++) {
@@ -44,6 +45,7 @@ final class RunDirectory {
         info.put("runId", dir.getFileName().toString());
         info.put("prompts", prompts);
         info.put("outputDir", outputDir == null ? dir.resolve("out").toAbsolutePath().toString() : outputDir);
+        info.put("follow", follow);
         info.put("status", RUNNING);
         info.set("options", Json.MAPPER.valueToTree(options));
         RunDirectory run = new RunDirectory(dir, info);
@@ -84,12 +86,20 @@ final class RunDirectory {
         return info.path("prompts").asText();
     }
 
+    boolean follow() {
+        return info.path("follow").asBoolean();
+    }
+
     Path outputDir() {
         return Path.of(info.path("outputDir").asText());
     }
 
     Path checkpointDir() {
         return dir.resolve("checkpoints").toAbsolutePath();
+    }
+
+    Path savepointDir() {
+        return dir.resolve("savepoints").toAbsolutePath();
     }
 
     Path logFile() {

@@ -15,7 +15,8 @@ public final class StageOptions {
     public static final StageOptions ENCODER = new StageOptions("encoder", "text-encode", 16, 20, 1);
     public static final StageOptions GENERATOR =
             new StageOptions("generator", "image-generate", 4, 20, 1);
-    public static final StageOptions ENHANCER = new StageOptions("enhancer", "image-enhance", 1, 0, 1);
+    public static final StageOptions ENHANCER =
+            new StageOptions("enhancer", "image-enhance", 1, 0, 1);
 
     public static final List<StageOptions> ALL = List.of(ENCODER, GENERATOR, ENHANCER);
 
@@ -60,10 +61,14 @@ public final class StageOptions {
         this.maxInFlight =
                 ConfigOptions.key(prefix + ".max-in-flight")
                         .intType()
-                        .defaultValue(64)
+                        .defaultValue(256)
                         .withDescription(
                                 "Requests one " + stage + " subtask holds at once (async I/O"
-                                        + " capacity); they are part of its checkpoint.");
+                                        + " capacity); they are part of its checkpoint. Large"
+                                        + " enough to hold the backlog, so checkpoint barriers"
+                                        + " are never stuck behind a full queue; at the end of a"
+                                        + " bounded input the stage finishes them all before the"
+                                        + " final checkpoint.");
         this.timeout =
                 ConfigOptions.key(prefix + ".timeout")
                         .durationType()
