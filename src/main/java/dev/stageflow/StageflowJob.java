@@ -1,10 +1,11 @@
 package dev.stageflow;
 
 import dev.stageflow.config.SinkOptions;
-import dev.stageflow.sink.ToJsonLine;
 import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.sink.JsonLinesSink;
+import dev.stageflow.sink.ToJsonLine;
 import dev.stageflow.source.PromptFileSource;
+import java.util.Locale;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
@@ -39,19 +40,17 @@ public final class StageflowJob {
                 .fromSource(PromptFileSource.from(conf), WatermarkStrategy.noWatermarks(), "Prompt files")
                 .uid("source-files");
         StageflowPipeline.Outputs outputs = StageflowPipeline.build(lines, conf);
-        outputs.results
-                .map(new ToJsonLine<>())
-                .uid("results-json")
-                .name("Results as JSON")
-                .sinkTo(JsonLinesSink.to(new Path(outputDir, CommittedOutput.RESULTS), "results"))
-                .uid("commit-results")
-                .name("Commit results");
-        outputs.deadLetters
-                .map(new ToJsonLine<>())
-                .uid("dead-letters-json")
-                .name("Dead letters as JSON")
-                .sinkTo(JsonLinesSink.to(new Path(outputDir, CommittedOutput.DEAD_LETTERS), "dead-letters"))
-                .uid("commit-dead-letters")
-                .name("Commit dead letters");
+        commit(outputs.results, new Path(outputDir, CommittedOutput.RESULTS), "results", "Results", "commit-results");
+        commit(outputs.deadLetters, new Path(outputDir, CommittedOutput.DEAD_LETTERS), "dead-letters", "Dead letters",
+                "commit-dead-letters");
+    }
+
+    private static <T> void commit(DataStream<T> rows, Path directory, String filePrefix, String label, String uid) {
+        rows.map(new ToJsonLine<>())
+                .uid(filePrefix + "-json")
+                .name(label + " as JSON")
+                .sinkTo(JsonLinesSink.to(directory, filePrefix))
+                .uid(uid)
+                .name("Commit " + label.toLowerCase(Locale.ROOT));
     }
 }

@@ -66,6 +66,10 @@ public final class CacheSettings implements Serializable {
                 throw new IllegalConfigurationException(
                         CacheOptions.REDIS_URI.key() + " must look like redis://host:port/db or rediss://host:port/db");
             }
+            if (uri.getPath() != null && !uri.getPath().matches("(/[0-9]{1,2})?/?")) {
+                throw new IllegalConfigurationException(
+                        CacheOptions.REDIS_URI.key() + " path must be a database number, e.g. redis://host:6379/0");
+            }
             if (uri.getUserInfo() != null) {
                 throw new IllegalConfigurationException(
                         CacheOptions.REDIS_URI.key() + " must not contain credentials; use " + PASSWORD_ENV);

@@ -118,8 +118,8 @@ public final class EmbeddingCache implements AutoCloseable {
 
     private static JedisPool openPool(CacheSettings settings) {
         int timeout = (int) settings.timeout.toMillis();
-        String path = settings.redisUri.getPath();
-        int database = path == null || path.length() <= 1 ? 0 : Integer.parseInt(path.substring(1));
+        String path = settings.redisUri.getPath() == null ? "" : settings.redisUri.getPath().replace("/", "");
+        int database = path.isEmpty() ? 0 : Integer.parseInt(path);
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(timeout)
                 .socketTimeoutMillis(timeout)

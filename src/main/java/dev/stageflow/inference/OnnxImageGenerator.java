@@ -7,13 +7,13 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
+import dev.stageflow.store.Hashing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -216,16 +216,14 @@ public final class OnnxImageGenerator implements ImageGenerator {
     }
 
     private static String contentHash(Path... files) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (Path file : files) {
+        MessageDigest digest = Hashing.sha256();
+        for (Path file : files) {
+            try {
                 digest.update(Files.readAllBytes(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read model file " + file, e);
             }
-            return HexFormat.of().formatHex(digest.digest()).substring(0, VERSION_HASH_HEX_CHARS);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read model file in " + files[0].getParent(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required on every Java platform", e);
         }
+        return HexFormat.of().formatHex(digest.digest()).substring(0, VERSION_HASH_HEX_CHARS);
     }
 }

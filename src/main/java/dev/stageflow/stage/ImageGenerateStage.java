@@ -61,12 +61,11 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord
     @Override
     protected List<PromptRecord> process(List<PromptRecord> records) {
         long start = System.nanoTime();
-        List<ArtifactRef[]> refs = new ArrayList<>(records.size());
+        ArtifactRef[][] refs = new ArtifactRef[records.size()][];
         List<Integer> misses = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
-            ArtifactRef[] found = lookup(records.get(i));
-            refs.add(found);
-            if (found == null) {
+            refs[i] = lookup(records.get(i));
+            if (refs[i] == null) {
                 misses.add(i);
             }
         }
@@ -74,7 +73,7 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord
             List<Generated> generated = generate(records, misses);
             for (int m = 0; m < misses.size(); m++) {
                 int i = misses.get(m);
-                refs.set(i, write(records.get(i), generated.get(m)));
+                refs[i] = write(records.get(i), generated.get(m));
             }
         }
         long share = shareOf((System.nanoTime() - start) / 1_000_000, records);
@@ -83,7 +82,7 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord
             boolean hit = !misses.contains(i);
             recordLookup(hit);
             out.add(records.get(i).withGenerate(
-                    new StageOutcome(STAGE, generator.name(), generator.version(), hit, share, refs.get(i))));
+                    new StageOutcome(STAGE, generator.name(), generator.version(), hit, share, refs[i])));
         }
         return out;
     }

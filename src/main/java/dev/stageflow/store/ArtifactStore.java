@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -252,29 +251,5 @@ public final class ArtifactStore {
         byte[] piece = new byte[to - from];
         System.arraycopy(raw, from, piece, 0, piece.length);
         return piece;
-    }
-
-    /** Lists the artifact directories of one stage (used by maintenance commands and tests). */
-    public List<URI> list(String stage) {
-        List<URI> found = new ArrayList<>();
-        collectManifests(new Path(root, stage), found);
-        return found;
-    }
-
-    private void collectManifests(Path dir, List<URI> found) {
-        try {
-            if (!fs.exists(dir)) {
-                return;
-            }
-            for (org.apache.flink.core.fs.FileStatus status : fs.listStatus(dir)) {
-                if (status.isDir()) {
-                    collectManifests(status.getPath(), found);
-                } else if (status.getPath().getName().equals(Manifest.FILE_NAME)) {
-                    found.add(dir.toUri());
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot list " + dir, e);
-        }
     }
 }
