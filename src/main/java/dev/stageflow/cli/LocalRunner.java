@@ -9,6 +9,8 @@ import dev.stageflow.config.StoreOptions;
 import dev.stageflow.sink.CommittedOutput;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +78,7 @@ public final class LocalRunner {
         conf.set(SourceOptions.FOLLOW, arguments.follow || run.follow() || conf.get(SourceOptions.FOLLOW));
         conf.set(SinkOptions.OUTPUT_DIR, run.outputDir().toUri().toString());
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, run.checkpointDir().toUri().toString());
+        conf.set(RestOptions.PORT, restPort(conf.get(RestOptions.PORT), out));
         if (!conf.contains(StoreOptions.URI)) {
             conf.set(StoreOptions.URI, "file://" + dataDir.resolve("store"));
         }
@@ -149,6 +152,20 @@ public final class LocalRunner {
         }
         progress.finish();
         result.get();
+    }
+
+    /** The configured web UI port if it is free, else (or for 0) a free one. */
+    private static int restPort(int configured, PrintStream out) throws IOException {
+        if (configured > 0) {
+            try (ServerSocket probe = new ServerSocket(configured, 1, InetAddress.getLoopbackAddress())) {
+                return configured;
+            } catch (IOException inUse) {
+                out.println("Port " + configured + " is in use; the web UI takes a free port instead.");
+            }
+        }
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private static RunDirectory resumable(Path dataDir) {
