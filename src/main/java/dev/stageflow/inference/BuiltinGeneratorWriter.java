@@ -26,8 +26,8 @@ import java.util.List;
  * byte-identical files.
  *
  * <p>Changing anything here changes every generated image: give the models a new
- * {@link OnnxImageGenerator#BUILTIN_VERSION} then, because artifacts are stored under the version
- * and the extracted model files are reused by name and size.
+ * {@link OnnxImageGenerator#BUILTIN_VERSION} then, because artifacts are stored under the version:
+ * the old version's cached artifacts would otherwise be reused for the new model.
  */
 public final class BuiltinGeneratorWriter {
 
