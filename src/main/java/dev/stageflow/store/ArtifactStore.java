@@ -104,30 +104,26 @@ public final class ArtifactStore {
 
     /** Reads and verifies the artifact that {@code ref} points to. */
     public byte[] read(ArtifactRef ref) {
-        byte[] raw = read(URI.create(ref.uri));
-        String actual = Hashing.sha256Hex(raw);
-        if (!actual.equals(ref.sha256)) {
-            throw new CorruptArtifactException(ref.uri, "holds sha256 " + actual + ", the reference expects " + ref.sha256);
+        Path dir = new Path(URI.create(ref.uri));
+        Manifest manifest = readManifest(dir);
+        if (!manifest.sha256.equals(ref.sha256)) {
+            throw new CorruptArtifactException(ref.uri, "holds sha256 " + manifest.sha256 + ", the reference expects " + ref.sha256);
         }
-        return raw;
+        return readVerified(dir, manifest);
     }
 
-    /** Reads and verifies the artifact in directory {@code artifactUri}. */
-    public byte[] read(URI artifactUri) {
-        Path dir = new Path(artifactUri);
-        Manifest manifest = readManifest(dir);
+    private byte[] readVerified(Path dir, Manifest manifest) {
         if (manifest.rawSize > Integer.MAX_VALUE) {
-            throw new CorruptArtifactException(artifactUri.toString(), "is too large to read at once");
+            throw new CorruptArtifactException(dir.toString(), "is too large to read at once");
         }
         byte[] raw = new byte[(int) manifest.rawSize];
         MessageDigest whole = Hashing.sha256();
         int offset = 0;
         Codec codec = Codec.parse(manifest.codec);
         for (Manifest.Chunk chunk : manifest.chunks) {
-            byte[] stored = readChunk(dir, chunk);
-            byte[] piece = codec.decompress(stored, (int) chunk.rawSize);
+            byte[] piece = codec.decompress(readChunk(dir, chunk), (int) chunk.rawSize);
             if (offset + piece.length > raw.length) {
-                throw new CorruptArtifactException(artifactUri.toString(), "has more bytes than its manifest says");
+                throw new CorruptArtifactException(dir.toString(), "has more bytes than its manifest says");
             }
             System.arraycopy(piece, 0, raw, offset, piece.length);
             whole.update(piece);
@@ -136,7 +132,7 @@ public final class ArtifactStore {
         String actual = HexFormat.of().formatHex(whole.digest());
         if (offset != raw.length || !actual.equals(manifest.sha256)) {
             throw new CorruptArtifactException(
-                    artifactUri.toString(), "does not match its manifest (sha256 " + actual + ", " + offset + " bytes)");
+                    dir.toString(), "does not match its manifest (sha256 " + actual + ", " + offset + " bytes)");
         }
         return raw;
     }
