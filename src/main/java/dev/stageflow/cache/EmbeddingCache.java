@@ -19,8 +19,10 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
 /**
- * Two-tier embedding cache: a bounded in-JVM LRU in front of Redis. Keys are {@code
- * sf:emb:<encoder-version>:<sha256(normalised text)>}, values little-endian float32.
+ * Two-tier embedding cache: a bounded in-JVM LRU in front of Redis. Redis keys are {@code
+ * sf:emb:<encoder-version>:<sha256(normalised text)>}, values little-endian float32. The in-JVM
+ * tier is keyed by the text itself: one cache serves one encoder version, and nothing leaves the
+ * JVM, so it needs no hashing.
  *
  * <p>Redis is an accelerator, never a dependency of correctness: any Redis error or timeout counts
  * as a miss (the caller computes the embedding) and is logged; the job keeps running.
@@ -59,7 +61,7 @@ public final class EmbeddingCache implements AutoCloseable {
         Map<String, float[]> found = new HashMap<>();
         List<String> remote = new ArrayList<>();
         for (String text : texts) {
-            float[] hit = local.get(keyOf(text));
+            float[] hit = local.get(text);
             if (hit != null) {
                 found.put(text, hit);
             } else {
@@ -74,7 +76,7 @@ public final class EmbeddingCache implements AutoCloseable {
 
     /** Remembers embeddings in both tiers (Redis with the configured TTL). */
     public void putAll(Map<String, float[]> embeddings) {
-        embeddings.forEach((text, vector) -> local.put(keyOf(text), vector));
+        local.putAll(embeddings);
         if (pool == null || embeddings.isEmpty()) {
             return;
         }
@@ -102,7 +104,7 @@ public final class EmbeddingCache implements AutoCloseable {
                 if (value != null && value.length == dimension * Float.BYTES) {
                     float[] vector = Hashing.bytesToFloats(value);
                     found.put(texts.get(i), vector);
-                    local.put(keyOf(texts.get(i)), vector);
+                    local.put(texts.get(i), vector);
                 }
             }
         } catch (JedisException e) {

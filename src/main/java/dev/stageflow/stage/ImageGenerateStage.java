@@ -62,9 +62,11 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord
     protected List<PromptRecord> process(List<PromptRecord> records) {
         long start = System.nanoTime();
         ArtifactRef[][] refs = new ArtifactRef[records.size()][];
+        ArtifactKey[][] keys = new ArtifactKey[records.size()][];
         List<Integer> misses = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
-            refs[i] = lookup(records.get(i));
+            keys[i] = keys(records.get(i));
+            refs[i] = lookup(keys[i]);
             if (refs[i] == null) {
                 misses.add(i);
             }
@@ -73,7 +75,7 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord
             List<Generated> generated = generate(records, misses);
             for (int m = 0; m < misses.size(); m++) {
                 int i = misses.get(m);
-                refs[i] = write(records.get(i), generated.get(m));
+                refs[i] = write(keys[i], generated.get(m));
             }
         }
         long share = shareOf((System.nanoTime() - start) / 1_000_000, records);
@@ -96,26 +98,25 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord
         return generated;
     }
 
-    /** Both artifacts of the record if both exist, else null. */
-    private ArtifactRef[] lookup(PromptRecord record) {
-        Optional<ArtifactRef> latent = store.lookup(key(record, LATENT));
-        Optional<ArtifactRef> image = store.lookup(key(record, IMAGE));
+    /** Both artifacts ({@code keys}: latent, image) if both exist, else null. */
+    private ArtifactRef[] lookup(ArtifactKey[] keys) {
+        Optional<ArtifactRef> latent = store.lookup(keys[0]);
+        Optional<ArtifactRef> image = store.lookup(keys[1]);
         return latent.isPresent() && image.isPresent() ? new ArtifactRef[] {latent.get(), image.get()} : null;
     }
 
-    private ArtifactRef[] write(PromptRecord record, Generated generated) {
+    private ArtifactRef[] write(ArtifactKey[] keys, Generated generated) {
         byte[] npy = Npy.write(generated.latent, generated.latentShape, storeSettings.tensorDtype);
-        ArtifactRef latent = store.put(
-                key(record, LATENT), npy, "latent.npy", "application/x-npy", storeSettings.intermediateCodec);
-        ArtifactRef image = store.put(key(record, IMAGE), generated.image.toPng(), "image.png", "image/png", Codec.NONE);
+        ArtifactRef latent = store.put(keys[0], npy, "latent.npy", "application/x-npy", storeSettings.intermediateCodec);
+        ArtifactRef image = store.put(keys[1], generated.image.toPng(), "image.png", "image/png", Codec.NONE);
         return new ArtifactRef[] {latent, image};
     }
 
     /**
-     * The content key: the embedding's exact bits, seed, size and steps determine both artifacts
-     * (the tensor element type only the latent's bytes). Never the prompt text.
+     * The content keys of the latent and the image: the embedding's exact bits, seed, size and
+     * steps determine both (the tensor element type only the latent's bytes). Never the prompt text.
      */
-    private ArtifactKey key(PromptRecord record, String artifact) {
+    private ArtifactKey[] keys(PromptRecord record) {
         PromptRequest request = record.request;
         Map<String, String> inputs = new HashMap<>(Map.of(
                 "embedding", Hashing.sha256Hex(record.embedding),
@@ -123,10 +124,10 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord
                 "width", Integer.toString(request.width),
                 "height", Integer.toString(request.height),
                 "steps", Integer.toString(request.steps)));
-        if (LATENT.equals(artifact)) {
-            inputs.put("dtype", storeSettings.tensorDtype.name());
-        }
-        return ArtifactKey.of(STAGE, generator.version(), artifact, inputs);
+        ArtifactKey image = ArtifactKey.of(STAGE, generator.version(), IMAGE, inputs);
+        inputs.put("dtype", storeSettings.tensorDtype.name());
+        ArtifactKey latent = ArtifactKey.of(STAGE, generator.version(), LATENT, inputs);
+        return new ArtifactKey[] {latent, image};
     }
 
     private static GenerationInput input(PromptRecord record) {
