@@ -4,6 +4,7 @@ import dev.stageflow.cache.CacheSettings;
 import dev.stageflow.config.ModelOptions;
 import dev.stageflow.config.RequestOptions;
 import dev.stageflow.config.StageOptions;
+import dev.stageflow.config.StoreOptions;
 import dev.stageflow.inference.EnhanceSettings;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.GenerationResult;
@@ -47,7 +48,8 @@ public final class StageflowPipeline {
 
     public static Outputs build(DataStream<String> lines, Configuration conf) {
         RequestLimits limits = RequestLimits.from(conf);
-        StoreSettings store = StoreSettings.from(conf);
+        StoreSettings generateStore = StoreSettings.from(conf, StoreOptions.GENERATE_URI);
+        StoreSettings enhanceStore = StoreSettings.from(conf, StoreOptions.ENHANCE_URI);
         CacheSettings cache = CacheSettings.from(conf);
         EnhanceSettings enhance = EnhanceSettings.from(conf);
 
@@ -70,12 +72,12 @@ public final class StageflowPipeline {
 
         BatchSettings generateBatch = BatchSettings.from(conf, StageOptions.GENERATOR);
         DataStream<PromptRecord> generated = async(encoded,
-                new ImageGenerateStage(generateBatch, conf.get(ModelOptions.GENERATOR_MODEL), store),
+                new ImageGenerateStage(generateBatch, conf.get(ModelOptions.GENERATOR_MODEL), generateStore),
                 generateBatch, ImageGenerateStage.STAGE, "Image generate");
 
         BatchSettings enhanceBatch = BatchSettings.from(conf, StageOptions.ENHANCER);
         DataStream<PromptRecord> enhanced = async(generated,
-                new ImageEnhanceStage(enhanceBatch, enhance, store),
+                new ImageEnhanceStage(enhanceBatch, enhance, enhanceStore),
                 enhanceBatch, ImageEnhanceStage.STAGE, "Image enhance");
 
         DataStream<GenerationResult> results = enhanced

@@ -16,13 +16,32 @@ public final class StoreOptions {
                                     + " hdfs://namenode/path. Artifacts live at content-addressed"
                                     + " keys below it, so several runs and jobs can share it.");
 
+    public static final ConfigOption<String> GENERATE_URI =
+            ConfigOptions.key("store.generate.uri")
+                    .stringType()
+                    .noDefaultValue()
+                    .withFallbackKeys(URI.key())
+                    .withDescription(
+                            "Root for what image-generate writes (latent tensors, decoded images),"
+                                    + " e.g. s3://bucket/stageflow. Default: store.uri.");
+
+    public static final ConfigOption<String> ENHANCE_URI =
+            ConfigOptions.key("store.enhance.uri")
+                    .stringType()
+                    .noDefaultValue()
+                    .withFallbackKeys(URI.key())
+                    .withDescription(
+                            "Root for the final images image-enhance writes, e.g."
+                                    + " hdfs://namenode:8020/stageflow. Default: store.uri.");
+
     public static final ConfigOption<String> CODEC =
             ConfigOptions.key("store.codec")
                     .stringType()
                     .defaultValue("zstd")
                     .withDescription(
-                            "Compression of intermediate artifacts (latent tensors): zstd, gzip"
-                                    + " or none. Images keep their own PNG compression.");
+                            "Compression of intermediate artifacts (latent tensors): zstd, gzip,"
+                                    + " snappy or none. Images keep their own PNG compression"
+                                    + " and are stored as they are.");
 
     public static final ConfigOption<Integer> ZSTD_LEVEL =
             ConfigOptions.key("store.zstd.level")
@@ -42,6 +61,14 @@ public final class StoreOptions {
                     .defaultValue(MemorySize.parse("4mb"))
                     .withDescription(
                             "Artifacts larger than this are split into chunks of this raw size.");
+
+    public static final ConfigOption<Integer> IO_THREADS =
+            ConfigOptions.key("store.io-threads")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "Chunks of one artifact written or read concurrently, per store and"
+                                    + " stage subtask.");
 
     public static final ConfigOption<String> TENSOR_DTYPE =
             ConfigOptions.key("store.tensor-dtype")

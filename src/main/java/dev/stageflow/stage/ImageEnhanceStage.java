@@ -81,5 +81,9 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord, PromptRecord>
     }
 
     @Override
-    protected void closeStage() {}
+    protected void closeStage() {
+        if (store != null) {
+            store.close();
+        }
+    }
 }

@@ -140,5 +140,8 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord
         if (generator != null) {
             generator.close();
         }
+        if (store != null) {
+            store.close();
+        }
     }
 }

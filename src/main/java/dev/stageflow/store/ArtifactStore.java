@@ -10,8 +10,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -37,8 +37,12 @@ import org.apache.flink.core.fs.Path;
  *   <li>Readers verify the SHA-256 of every chunk and of the whole artifact, and fail naming the
  *       artifact URI.
  * </ol>
+ *
+ * <p>Chunks of one artifact are compressed, written and read concurrently on a bounded pool of
+ * {@code store.io-threads}; the calling stage worker waits for its artifact, never the operator
+ * thread, which only hands requests to the stage's batcher.
  */
-public final class ArtifactStore {
+public final class ArtifactStore implements AutoCloseable {
 
     private static final Set<String> OBJECT_STORE_SCHEMES =
             Set.of("s3", "s3a", "s3p", "gs", "oss", "wasb", "wasbs", "abfs", "abfss");
@@ -47,16 +51,14 @@ public final class ArtifactStore {
     private final Path root;
     private final FileSystem fs;
     private final boolean objectStore;
+    private final ChunkIo io;
 
     public ArtifactStore(StoreSettings settings) {
         this.settings = settings;
         this.root = new Path(settings.root);
-        try {
-            this.fs = root.getFileSystem();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot open the store file system of " + settings.root, e);
-        }
+        this.fs = fileSystemOf(root);
         this.objectStore = OBJECT_STORE_SCHEMES.contains(settings.root.getScheme());
+        this.io = new ChunkIo(settings.ioThreads, settings.root.toString());
     }
 
     public StoreSettings settings() {
@@ -82,46 +84,60 @@ public final class ArtifactStore {
 
     /**
      * Writes {@code raw} as artifact {@code key}: chunks of {@code store.chunk-size}, each
-     * compressed with {@code codec}, then the manifest.
+     * compressed with {@code codec} and written concurrently on the store's I/O pool, then the
+     * manifest once every chunk is durable.
      */
     public ArtifactRef put(ArtifactKey key, byte[] raw, String fileName, String mediaType, Codec codec) {
         Path dir = directory(key);
         Manifest manifest = newManifest(key, raw, fileName, mediaType, codec);
         int chunkCount = Math.max(1, (raw.length + settings.chunkSize - 1) / settings.chunkSize);
-        manifest.chunks = new ArrayList<>(chunkCount);
-        for (int i = 0; i < chunkCount; i++) {
+        manifest.chunks = io.invokeAll(chunkCount, i -> {
             int from = i * settings.chunkSize;
             int to = Math.min(raw.length, from + settings.chunkSize);
             byte[] stored = codec.compress(slice(raw, from, to), settings.level(codec));
             String file = chunkFileName(fileName, codec, i, chunkCount);
             write(new Path(dir, file), stored);
-            manifest.chunks.add(new Manifest.Chunk(file, to - from, stored.length, Hashing.sha256Hex(stored)));
-            manifest.storedSize += stored.length;
-        }
+            return new Manifest.Chunk(file, to - from, stored.length, Hashing.sha256Hex(stored));
+        });
+        manifest.storedSize = manifest.chunks.stream().mapToLong(chunk -> chunk.storedSize).sum();
         writeManifest(dir, manifest);
         return toRef(dir, manifest);
     }
 
-    /** Reads and verifies the artifact that {@code ref} points to. */
+    /**
+     * Reads and verifies the artifact that {@code ref} points to. The reference may point into
+     * another store (image-enhance reads what image-generate wrote, possibly on another file
+     * system); its own URI decides the file system.
+     */
     public byte[] read(ArtifactRef ref) {
         Path dir = new Path(URI.create(ref.uri));
-        Manifest manifest = readManifest(dir);
+        FileSystem refFs = fileSystemOf(dir);
+        Manifest manifest = readManifest(refFs, dir);
         if (!manifest.sha256.equals(ref.sha256)) {
             throw new CorruptArtifactException(ref.uri, "holds sha256 " + manifest.sha256 + ", the reference expects " + ref.sha256);
         }
-        return readVerified(dir, manifest);
+        return readVerified(refFs, dir, manifest);
     }
 
-    private byte[] readVerified(Path dir, Manifest manifest) {
+    /** Stops the I/O pool; the store cannot be used afterwards. */
+    @Override
+    public void close() {
+        io.close();
+    }
+
+    private byte[] readVerified(FileSystem refFs, Path dir, Manifest manifest) {
         if (manifest.rawSize > Integer.MAX_VALUE) {
             throw new CorruptArtifactException(dir.toString(), "is too large to read at once");
         }
+        Codec codec = Codec.parse(manifest.codec);
+        List<byte[]> pieces = io.invokeAll(manifest.chunks.size(), i -> {
+            Manifest.Chunk chunk = manifest.chunks.get(i);
+            return codec.decompress(readChunk(refFs, dir, chunk), (int) chunk.rawSize);
+        });
         byte[] raw = new byte[(int) manifest.rawSize];
         MessageDigest whole = Hashing.sha256();
         int offset = 0;
-        Codec codec = Codec.parse(manifest.codec);
-        for (Manifest.Chunk chunk : manifest.chunks) {
-            byte[] piece = codec.decompress(readChunk(dir, chunk), (int) chunk.rawSize);
+        for (byte[] piece : pieces) {
             if (offset + piece.length > raw.length) {
                 throw new CorruptArtifactException(dir.toString(), "has more bytes than its manifest says");
             }
@@ -167,8 +183,8 @@ public final class ArtifactStore {
                 : String.format("%s.%05d%s", fileName, index, codec.extension());
     }
 
-    private Manifest readManifest(Path dir) {
-        try (InputStream in = fs.open(new Path(dir, Manifest.FILE_NAME))) {
+    private static Manifest readManifest(FileSystem refFs, Path dir) {
+        try (InputStream in = refFs.open(new Path(dir, Manifest.FILE_NAME))) {
             return Json.MAPPER.readValue(in, Manifest.class);
         } catch (FileNotFoundException e) {
             throw new CorruptArtifactException(dir.toString(), "has no manifest (missing or never completed)");
@@ -177,9 +193,9 @@ public final class ArtifactStore {
         }
     }
 
-    private byte[] readChunk(Path dir, Manifest.Chunk chunk) {
+    private static byte[] readChunk(FileSystem refFs, Path dir, Manifest.Chunk chunk) {
         byte[] stored;
-        try (InputStream in = fs.open(new Path(dir, chunk.file))) {
+        try (InputStream in = refFs.open(new Path(dir, chunk.file))) {
             stored = in.readAllBytes();
         } catch (FileNotFoundException e) {
             throw new CorruptArtifactException(dir.toString(), "is missing chunk " + chunk.file);
@@ -217,6 +233,14 @@ public final class ArtifactStore {
             out.write(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + path, e);
+        }
+    }
+
+    private static FileSystem fileSystemOf(Path path) {
+        try {
+            return path.getFileSystem();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open the file system of " + path, e);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.xerial.snappy.Snappy;
 
 /**
  * How a chunk's bytes are compressed in the store. Compression is deterministic for a given level,
@@ -19,6 +20,7 @@ import java.util.zip.GZIPOutputStream;
 public enum Codec {
     ZSTD(".zst"),
     GZIP(".gz"),
+    SNAPPY(".snappy"),
     NONE("");
 
     private final String extension;
@@ -47,12 +49,19 @@ public enum Codec {
                         + Arrays.stream(values()).map(Codec::id).collect(Collectors.joining(", ")));
     }
 
+    /** Whether {@link #compress} takes a level (snappy has none). */
+    public boolean hasLevels() {
+        return this == ZSTD || this == GZIP;
+    }
+
     public byte[] compress(byte[] raw, int level) {
         switch (this) {
             case ZSTD:
                 return Zstd.compress(raw, level);
             case GZIP:
                 return gzip(raw, level);
+            case SNAPPY:
+                return snappy(raw);
             default:
                 return raw;
         }
@@ -64,6 +73,8 @@ public enum Codec {
                 return Zstd.decompress(stored, rawSize);
             case GZIP:
                 return gunzip(stored, rawSize);
+            case SNAPPY:
+                return unsnappy(stored, rawSize);
             default:
                 return stored;
         }
@@ -91,6 +102,25 @@ public enum Codec {
         }
     }
 
+    private static byte[] snappy(byte[] raw) {
+        try {
+            return Snappy.compress(raw);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] unsnappy(byte[] stored, int rawSize) {
+        try {
+            if (!Snappy.isValidCompressedBuffer(stored) || Snappy.uncompressedLength(stored) != rawSize) {
+                throw new IllegalStateException("snappy chunk does not hold " + rawSize + " bytes");
+            }
+            return Snappy.uncompress(stored);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Corrupt snappy chunk", e);
+        }
+    }
+
     /** GZIPOutputStream with a chosen level (its constructor has none). */
     private static final class LeveledGzipOutputStream extends GZIPOutputStream {
         LeveledGzipOutputStream(ByteArrayOutputStream out, int level) throws IOException {
@@ -101,7 +131,7 @@ public enum Codec {
 
     static void checkLevel(Codec codec, int level) {
         int max = codec == ZSTD ? Zstd.maxCompressionLevel() : Deflater.BEST_COMPRESSION;
-        if (codec != NONE && (level < 1 || level > max)) {
+        if (codec.hasLevels() && (level < 1 || level > max)) {
             throw new IllegalArgumentException(
                     codec.id() + " level " + level + " is outside 1.." + max);
         }

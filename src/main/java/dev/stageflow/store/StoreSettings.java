@@ -4,6 +4,7 @@ import dev.stageflow.config.StoreOptions;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
 
@@ -18,62 +19,64 @@ public final class StoreSettings implements Serializable {
     public final int gzipLevel;
     public final int chunkSize;
     public final Npy.NpyDType tensorDtype;
+    public final int ioThreads;
 
-    public StoreSettings(
-            URI root,
-            Codec intermediateCodec,
-            int zstdLevel,
-            int gzipLevel,
-            int chunkSize,
-            Npy.NpyDType tensorDtype) {
+    private StoreSettings(URI root, Configuration conf) {
         this.root = root;
-        this.intermediateCodec = intermediateCodec;
-        this.zstdLevel = zstdLevel;
-        this.gzipLevel = gzipLevel;
-        this.chunkSize = chunkSize;
-        this.tensorDtype = tensorDtype;
+        this.intermediateCodec = Codec.parse(conf.get(StoreOptions.CODEC));
+        this.zstdLevel = conf.get(StoreOptions.ZSTD_LEVEL);
+        this.gzipLevel = conf.get(StoreOptions.GZIP_LEVEL);
+        this.chunkSize = (int) Math.min(Integer.MAX_VALUE, conf.get(StoreOptions.CHUNK_SIZE).getBytes());
+        this.tensorDtype = Npy.NpyDType.parse(conf.get(StoreOptions.TENSOR_DTYPE));
+        this.ioThreads = conf.get(StoreOptions.IO_THREADS);
         Codec.checkLevel(Codec.ZSTD, zstdLevel);
         Codec.checkLevel(Codec.GZIP, gzipLevel);
         if (chunkSize < 4096) {
-            throw new IllegalArgumentException("Chunk size " + chunkSize + " is below 4 KiB");
+            throw new IllegalArgumentException("chunk size " + chunkSize + " is below 4 KiB");
+        }
+        if (ioThreads < 1) {
+            throw new IllegalArgumentException(StoreOptions.IO_THREADS.key() + " must be at least 1");
         }
     }
 
+    /** The default store, at {@code store.uri}. */
     public static StoreSettings from(Configuration conf) {
-        String uri = conf.getOptional(StoreOptions.URI)
+        return from(conf, StoreOptions.URI);
+    }
+
+    /**
+     * The store whose root is {@code rootOption} (a stage's own root, falling back to {@code
+     * store.uri}); codec, chunking and element type are shared by all stores.
+     */
+    public static StoreSettings from(Configuration conf, ConfigOption<String> rootOption) {
+        String uri = conf.getOptional(rootOption)
                 .orElseThrow(() -> new IllegalConfigurationException(
-                        "Option " + StoreOptions.URI.key() + " is required (the store root)"));
+                        "Option " + rootOption.key() + " is required (the store root)"));
         try {
-            long chunkSize = conf.get(StoreOptions.CHUNK_SIZE).getBytes();
-            return new StoreSettings(
-                    rootUri(uri),
-                    Codec.parse(conf.get(StoreOptions.CODEC)),
-                    conf.get(StoreOptions.ZSTD_LEVEL),
-                    conf.get(StoreOptions.GZIP_LEVEL),
-                    (int) Math.min(Integer.MAX_VALUE, chunkSize),
-                    Npy.NpyDType.parse(conf.get(StoreOptions.TENSOR_DTYPE)));
+            return new StoreSettings(rootUri(rootOption, uri), conf);
         } catch (IllegalArgumentException e) {
             throw new IllegalConfigurationException("Invalid store option: " + e.getMessage(), e);
         }
     }
 
+    /** The configured level of {@code codec}; ignored by codecs without levels. */
     public int level(Codec codec) {
         return codec == Codec.ZSTD ? zstdLevel : gzipLevel;
     }
 
-    private static URI rootUri(String value) {
+    private static URI rootUri(ConfigOption<String> option, String value) {
         try {
             URI uri = new URI(value);
             if (uri.getScheme() == null) {
                 throw new IllegalConfigurationException(
-                        StoreOptions.URI.key() + " '" + value + "' needs a scheme, e.g. file:///"
+                        option.key() + " '" + value + "' needs a scheme, e.g. file:///"
                                 + value.replaceFirst("^/", ""));
             }
             String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("/+$", "");
             return new URI(uri.getScheme(), uri.getAuthority(), path, null, null);
         } catch (URISyntaxException e) {
             throw new IllegalConfigurationException(
-                    StoreOptions.URI.key() + " '" + value + "' is not a URI", e);
+                    option.key() + " '" + value + "' is not a URI", e);
         }
     }
 }

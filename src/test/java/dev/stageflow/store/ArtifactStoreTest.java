@@ -3,6 +3,7 @@ package dev.stageflow.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stageflow.config.StoreOptions;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.Json;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +28,11 @@ class ArtifactStoreTest {
     Path root;
 
     private ArtifactStore store(Codec codec) {
-        return new ArtifactStore(new StoreSettings(root.toUri(), codec, 3, 6, CHUNK, Npy.NpyDType.FLOAT16));
+        Configuration conf = new Configuration();
+        conf.set(StoreOptions.URI, root.toUri().toString());
+        conf.set(StoreOptions.CODEC, codec.id());
+        conf.set(StoreOptions.CHUNK_SIZE, MemorySize.parse(CHUNK + "b"));
+        return new ArtifactStore(StoreSettings.from(conf));
     }
 
     private static ArtifactKey key(String name) {
@@ -60,6 +67,30 @@ class ArtifactStoreTest {
                 "latent.npy.00002" + codec.extension(), "latent.npy.00003" + codec.extension());
         assertThat(manifest.chunks).extracting(c -> c.rawSize).containsExactly(4096L, 4096L, 4096L, 100L);
         assertThat(manifest.storedSize).isEqualTo(ref.storedSize);
+    }
+
+    @Test
+    void roundTripsAnArtifactOfManyChunksWrittenConcurrently() {
+        ArtifactStore store = store(Codec.SNAPPY);
+        byte[] raw = payload(64 * CHUNK + 1);
+
+        ArtifactRef ref = store.put(key("latent"), raw, "latent.npy", "application/x-npy", Codec.SNAPPY);
+
+        assertThat(ref.chunks).isEqualTo(65);
+        assertThat(store.read(ref)).isEqualTo(raw);
+    }
+
+    @Test
+    void readsAnArtifactThatAnotherStoreRootHolds(@TempDir Path otherRoot) {
+        ArtifactStore generated = store(Codec.ZSTD);
+        Configuration conf = new Configuration();
+        conf.set(StoreOptions.URI, otherRoot.toUri().toString());
+        ArtifactStore enhanced = new ArtifactStore(StoreSettings.from(conf));
+        byte[] raw = payload(2 * CHUNK);
+        ArtifactRef ref = generated.put(key("image"), raw, "image.png", "image/png", Codec.NONE);
+
+        assertThat(enhanced.read(ref)).isEqualTo(raw);
+        assertThat(enhanced.lookup(key("image"))).isEmpty();
     }
 
     @Test
