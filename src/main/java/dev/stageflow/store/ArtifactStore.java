@@ -213,11 +213,17 @@ public final class ArtifactStore {
     }
 
     private void write(Path path, byte[] bytes) {
-        try (OutputStream out = fs.create(path, WriteMode.OVERWRITE)) {
+        try (OutputStream out = create(path)) {
             out.write(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + path, e);
         }
+    }
+
+    private OutputStream create(Path path) throws IOException {
+        return settings.hdfsReplication == null
+                ? fs.create(path, WriteMode.OVERWRITE)
+                : HdfsFiles.createReplicated(fs, path, settings.hdfsReplication.shortValue());
     }
 
     private boolean exists(Path path) {

@@ -18,6 +18,8 @@ public final class StoreSettings implements Serializable {
     public final int gzipLevel;
     public final int chunkSize;
     public final Npy.NpyDType tensorDtype;
+    /** Replication of written files on HDFS; null leaves it to the Hadoop configuration. */
+    public final Integer hdfsReplication;
 
     public StoreSettings(
             URI root,
@@ -26,17 +28,30 @@ public final class StoreSettings implements Serializable {
             int gzipLevel,
             int chunkSize,
             Npy.NpyDType tensorDtype) {
+        this(root, intermediateCodec, zstdLevel, gzipLevel, chunkSize, tensorDtype, null);
+    }
+
+    private StoreSettings(
+            URI root,
+            Codec intermediateCodec,
+            int zstdLevel,
+            int gzipLevel,
+            int chunkSize,
+            Npy.NpyDType tensorDtype,
+            Integer hdfsReplication) {
         this.root = root;
         this.intermediateCodec = intermediateCodec;
         this.zstdLevel = zstdLevel;
         this.gzipLevel = gzipLevel;
         this.chunkSize = chunkSize;
         this.tensorDtype = tensorDtype;
+        this.hdfsReplication = hdfsReplication;
         Codec.checkLevel(Codec.ZSTD, zstdLevel);
         Codec.checkLevel(Codec.GZIP, gzipLevel);
         if (chunkSize < 4096) {
             throw new IllegalArgumentException("Chunk size " + chunkSize + " is below 4 KiB");
         }
+        checkHdfsReplication(root, hdfsReplication);
     }
 
     public static StoreSettings from(Configuration conf) {
@@ -51,7 +66,8 @@ public final class StoreSettings implements Serializable {
                     conf.get(StoreOptions.ZSTD_LEVEL),
                     conf.get(StoreOptions.GZIP_LEVEL),
                     (int) Math.min(Integer.MAX_VALUE, chunkSize),
-                    Npy.NpyDType.parse(conf.get(StoreOptions.TENSOR_DTYPE)));
+                    Npy.NpyDType.parse(conf.get(StoreOptions.TENSOR_DTYPE)),
+                    conf.getOptional(StoreOptions.HDFS_REPLICATION).orElse(null));
         } catch (IllegalArgumentException e) {
             throw new IllegalConfigurationException("Invalid store option: " + e.getMessage(), e);
         }
@@ -59,6 +75,22 @@ public final class StoreSettings implements Serializable {
 
     public int level(Codec codec) {
         return codec == Codec.ZSTD ? zstdLevel : gzipLevel;
+    }
+
+    private static void checkHdfsReplication(URI root, Integer replication) {
+        if (replication == null) {
+            return;
+        }
+        String option = StoreOptions.HDFS_REPLICATION.key();
+        if (!"hdfs".equals(root.getScheme())) {
+            throw new IllegalArgumentException(
+                    option + " applies to an hdfs:// store only, the store is " + root);
+        }
+        // Hadoop takes the replication as a short.
+        if (replication < 1 || replication > Short.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    option + " must be between 1 and " + Short.MAX_VALUE + ", got " + replication);
+        }
     }
 
     private static URI rootUri(String value) {
