@@ -66,10 +66,6 @@ public final class MiniHdfs implements BeforeAllCallback, AfterAllCallback, Auto
         return URI.create("hdfs://127.0.0.1:" + running().getNameNodePort() + "/");
     }
 
-    public int dataNodes() {
-        return dataNodes;
-    }
-
     /** Hadoop's own client, to look at what was written (replication, block locations). */
     public FileSystem hadoopFileSystem() {
         try {
