@@ -76,5 +76,17 @@ public final class StoreOptions {
                     .defaultValue("float16")
                     .withDescription("Element type of stored .npy tensors: float16 or float32.");
 
+    public static final ConfigOption<Integer> HDFS_REPLICATION =
+            ConfigOptions.key("store.hdfs.replication")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Replication factor of the files the store writes on an hdfs:// root"
+                                    + " (chunks and manifests), e.g. 2 for intermediates that can be"
+                                    + " recomputed from their seed. Unset: the dfs.replication of the"
+                                    + " Hadoop configuration Flink loads (3 unless the Hadoop"
+                                    + " configuration says otherwise). Only valid with an hdfs://"
+                                    + " store.uri.");
+
     private StoreOptions() {}
 }

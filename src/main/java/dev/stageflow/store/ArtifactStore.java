@@ -229,7 +229,7 @@ public final class ArtifactStore implements AutoCloseable {
     }
 
     private void write(Path path, byte[] bytes) {
-        try (OutputStream out = fs.create(path, WriteMode.OVERWRITE)) {
+        try (OutputStream out = create(path)) {
             out.write(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + path, e);
@@ -242,6 +242,12 @@ public final class ArtifactStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the file system of " + path, e);
         }
+    }
+
+    private OutputStream create(Path path) throws IOException {
+        return settings.hdfsReplication == null
+                ? fs.create(path, WriteMode.OVERWRITE)
+                : HdfsFiles.createReplicated(fs, path, settings.hdfsReplication.shortValue());
     }
 
     private boolean exists(Path path) {

@@ -20,6 +20,8 @@ public final class StoreSettings implements Serializable {
     public final int chunkSize;
     public final Npy.NpyDType tensorDtype;
     public final int ioThreads;
+    /** Replication of written files on an HDFS root; null: the Hadoop configuration's default. */
+    public final Integer hdfsReplication;
 
     private StoreSettings(URI root, Configuration conf) {
         this.root = root;
@@ -29,6 +31,9 @@ public final class StoreSettings implements Serializable {
         this.chunkSize = (int) Math.min(Integer.MAX_VALUE, conf.get(StoreOptions.CHUNK_SIZE).getBytes());
         this.tensorDtype = Npy.NpyDType.parse(conf.get(StoreOptions.TENSOR_DTYPE));
         this.ioThreads = conf.get(StoreOptions.IO_THREADS);
+        this.hdfsReplication = "hdfs".equals(root.getScheme())
+                ? conf.getOptional(StoreOptions.HDFS_REPLICATION).orElse(null)
+                : null;
         Codec.checkLevel(Codec.ZSTD, zstdLevel);
         Codec.checkLevel(Codec.GZIP, gzipLevel);
         if (chunkSize < 4096) {
@@ -36,6 +41,15 @@ public final class StoreSettings implements Serializable {
         }
         if (ioThreads < 1) {
             throw new IllegalArgumentException(StoreOptions.IO_THREADS.key() + " must be at least 1");
+        }
+        conf.getOptional(StoreOptions.HDFS_REPLICATION).ifPresent(StoreSettings::checkHdfsReplication);
+    }
+
+    private static void checkHdfsReplication(int replication) {
+        // Hadoop takes the replication as a short.
+        if (replication < 1 || replication > Short.MAX_VALUE) {
+            throw new IllegalArgumentException(StoreOptions.HDFS_REPLICATION.key()
+                    + " must be between 1 and " + Short.MAX_VALUE + ", got " + replication);
         }
     }
 
