@@ -85,8 +85,8 @@ public final class StoreOptions {
                                     + " (chunks and manifests), e.g. 2 for intermediates that can be"
                                     + " recomputed from their seed. Unset: the dfs.replication of the"
                                     + " Hadoop configuration Flink loads (3 unless the Hadoop"
-                                    + " configuration says otherwise). Only valid with an hdfs://"
-                                    + " store.uri.");
+                                    + " configuration says otherwise). Applies to every store root on"
+                                    + " hdfs://; the others ignore it.");
 
     private StoreOptions() {}
 }
