@@ -108,6 +108,10 @@ public final class CommitMetadataOperator extends AbstractStreamOperator<Void>
         return pending.size();
     }
 
+    CircuitBreaker.State redisBreakerState() {
+        return redis.breakerState();
+    }
+
     private void writeUpTo(long checkpointId) {
         List<PendingMetadata> due = pending.stream().filter(row -> row.checkpointId <= checkpointId).toList();
         Set<PendingMetadata> done = Collections.newSetFromMap(new IdentityHashMap<>());
