@@ -38,12 +38,18 @@ public final class RedisServer implements AutoCloseable {
     private final Path workDir;
     private final boolean persistent;
     private final int port;
+    /** The TLS port's arguments, empty without TLS. */
+    private final List<String> tlsArguments;
+    private final int tlsPort;
 
-    private RedisServer(Process process, Path workDir, boolean persistent, int port) {
+    private RedisServer(Process process, Path workDir, boolean persistent, int port, List<String> tlsArguments,
+            int tlsPort) {
         this.process = process;
         this.workDir = workDir;
         this.persistent = persistent;
         this.port = port;
+        this.tlsArguments = tlsArguments;
+        this.tlsPort = tlsPort;
     }
 
     /** Starts a server without persistence (tests). */
@@ -56,9 +62,29 @@ public final class RedisServer implements AutoCloseable {
         try {
             Files.createDirectories(workDir);
             stopLeftover(workDir.resolve(PID_FILE));
-            return start(workDir, persistent, freePort());
+            return start(workDir, persistent, freePort(), List.of(), -1);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start redis-server in " + workDir, e);
+        }
+    }
+
+    /**
+     * Starts a server without persistence that also serves TLS, on {@link #tlsPort}, with the PEM
+     * files {@code certFile} and {@code keyFile} (clients need no certificate of their own).
+     */
+    public static RedisServer startWithTls(Path workDir, Path certFile, Path keyFile) {
+        try {
+            Files.createDirectories(workDir);
+            stopLeftover(workDir.resolve(PID_FILE));
+            int tlsPort = freePort();
+            List<String> tls = List.of("--tls-port", String.valueOf(tlsPort),
+                    "--tls-cert-file", certFile.toAbsolutePath().toString(),
+                    "--tls-key-file", keyFile.toAbsolutePath().toString(),
+                    "--tls-ca-cert-file", certFile.toAbsolutePath().toString(),
+                    "--tls-auth-clients", "no");
+            return start(workDir, false, freePort(), tls, tlsPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start redis-server with TLS in " + workDir, e);
         }
     }
 
@@ -71,23 +97,25 @@ public final class RedisServer implements AutoCloseable {
             throw new IllegalStateException("redis-server on port " + port + " is still running");
         }
         try {
-            return start(workDir, persistent, port);
+            return start(workDir, persistent, port, tlsArguments, tlsPort);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot restart redis-server in " + workDir, e);
         }
     }
 
-    private static RedisServer start(Path workDir, boolean persistent, int port) throws IOException {
+    private static RedisServer start(Path workDir, boolean persistent, int port, List<String> tlsArguments, int tlsPort)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 binary(workDir).toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--dir", workDir.toAbsolutePath().toString(), "--daemonize", "no",
                 "--pidfile", workDir.resolve(PID_FILE).toAbsolutePath().toString(),
                 "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always"));
+        command.addAll(tlsArguments);
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("redis.log").toFile()))
                 .start();
-        RedisServer server = new RedisServer(process, workDir, persistent, port);
+        RedisServer server = new RedisServer(process, workDir, persistent, port, tlsArguments, tlsPort);
         server.awaitReady(Duration.ofSeconds(15));
         return server;
     }
@@ -98,6 +126,14 @@ public final class RedisServer implements AutoCloseable {
 
     public URI uri() {
         return URI.create("redis://127.0.0.1:" + port + "/0");
+    }
+
+    /** The TLS port of a server started with {@link #startWithTls}. */
+    public int tlsPort() {
+        if (tlsPort < 0) {
+            throw new IllegalStateException("redis-server on port " + port + " was started without TLS");
+        }
+        return tlsPort;
     }
 
     public boolean isAlive() {
