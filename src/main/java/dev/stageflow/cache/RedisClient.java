@@ -28,6 +28,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -36,8 +37,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * most the pool wait plus the connect/read timeout, and while the breaker is open it does not wait
  * at all. Errors are counted and logged with the server address, never with credentials.
  *
- * <p>After an outage the pool's idle connections are dead; they are dropped before the probe call,
- * so the probe tests the server, not a stale socket.
+ * <p>After an outage the pool's idle connections are dead: they are dropped when a connection
+ * fails and again before the probe call, so the next call tests the server, not a stale socket.
  */
 public final class RedisClient implements AutoCloseable {
 
@@ -73,6 +74,9 @@ public final class RedisClient implements AutoCloseable {
         } catch (JedisException e) {
             errors.inc();
             breaker.recordFailure();
+            if (e instanceof JedisConnectionException) {
+                pool.clear();
+            }
             LOG.warn("Redis {} at {} failed ({}); circuit breaker {}", operation, settings, e.toString(), breaker.state());
             return Optional.empty();
         }
