@@ -1,5 +1,7 @@
 package dev.stageflow;
 
+import dev.stageflow.cache.CommitMetadataOperator;
+import dev.stageflow.cache.RedisSettings;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.sink.JsonLinesSink;
@@ -7,6 +9,7 @@ import dev.stageflow.sink.ToJsonLine;
 import dev.stageflow.source.PromptFileSource;
 import java.util.Locale;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.core.fs.Path;
@@ -31,7 +34,10 @@ public final class StageflowJob {
         env.execute(JOB_NAME);
     }
 
-    /** Wires prompt files → pipeline → results and dead-letter files into {@code env}. */
+    /**
+     * Wires prompt files → pipeline → results and dead-letter files into {@code env}, and with
+     * {@code redis.uri} set the prompt metadata hashes, written after each checkpoint completes.
+     */
     public static void build(StreamExecutionEnvironment env, Configuration conf) {
         String outputDir = conf.getOptional(SinkOptions.OUTPUT_DIR)
                 .orElseThrow(() -> new IllegalConfigurationException(
@@ -43,6 +49,11 @@ public final class StageflowJob {
         commit(outputs.results, new Path(outputDir, CommittedOutput.RESULTS), "results", "Results", "commit-results");
         commit(outputs.deadLetters, new Path(outputDir, CommittedOutput.DEAD_LETTERS), "dead-letters", "Dead letters",
                 "commit-dead-letters");
+        RedisSettings.from(conf).ifPresent(redis -> outputs.results
+                .transform("Commit metadata", Types.VOID,
+                        new CommitMetadataOperator(redis, env.getCheckpointConfig().isCheckpointingEnabled()))
+                .uid("commit-metadata")
+                .name("Commit metadata"));
     }
 
     private static <T> void commit(DataStream<T> rows, Path directory, String filePrefix, String label, String uid) {

@@ -7,15 +7,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -24,19 +19,19 @@ import redis.clients.jedis.params.SetParams;
  * tier is keyed by the text itself: one cache serves one encoder version, and nothing leaves the
  * JVM, so it needs no hashing.
  *
- * <p>Redis is an accelerator, never a dependency of correctness: any Redis error or timeout counts
- * as a miss (the caller computes the embedding) and is logged; the job keeps running.
+ * <p>Redis is an accelerator, never a dependency of correctness: a Redis error, a timeout or an
+ * open circuit breaker (see {@link RedisClient}) counts as a miss, and the caller computes the
+ * embedding; the job keeps running.
  */
 public final class EmbeddingCache implements AutoCloseable {
-
-    private static final Logger LOG = LoggerFactory.getLogger(EmbeddingCache.class);
 
     private final String keyPrefix;
     private final int dimension;
     private final CacheSettings settings;
     private final LinkedHashMap<String, float[]> local;
-    private final JedisPool pool;
-    private long redisErrors;
+    private final RedisClient redis;
+    private final Counter redisHits = new ThreadSafeSimpleCounter();
+    private final Counter redisMisses = new ThreadSafeSimpleCounter();
 
     public EmbeddingCache(CacheSettings settings, String encoderVersion, int dimension) {
         this.settings = settings;
@@ -48,7 +43,7 @@ public final class EmbeddingCache implements AutoCloseable {
                 return size() > settings.l1Entries;
             }
         };
-        this.pool = settings.redisUri == null ? null : openPool(settings);
+        this.redis = settings.redis == null ? null : new RedisClient(settings.redis);
     }
 
     /** The Redis key of a text's embedding. */
@@ -68,7 +63,7 @@ public final class EmbeddingCache implements AutoCloseable {
                 remote.add(text);
             }
         }
-        if (pool != null && !remote.isEmpty()) {
+        if (redis != null && !remote.isEmpty()) {
             fetchRemote(remote, found);
         }
         return found;
@@ -77,65 +72,49 @@ public final class EmbeddingCache implements AutoCloseable {
     /** Remembers embeddings in both tiers (Redis with the configured TTL). */
     public void putAll(Map<String, float[]> embeddings) {
         local.putAll(embeddings);
-        if (pool == null || embeddings.isEmpty()) {
+        if (redis == null || embeddings.isEmpty()) {
             return;
         }
         SetParams ttl = SetParams.setParams().ex(settings.ttl.getSeconds());
-        try (Jedis jedis = pool.getResource()) {
+        redis.run("embedding write", jedis -> {
             Pipeline pipeline = jedis.pipelined();
             embeddings.forEach((text, vector) -> pipeline.set(bytes(keyOf(text)), Hashing.floatsToBytes(vector), ttl));
-            pipeline.sync();
-        } catch (JedisException e) {
-            onRedisError("write", e);
-        }
+            RedisClient.syncOrThrow(pipeline);
+        });
     }
 
-    /** Redis calls that failed since this cache was opened. */
-    public long redisErrors() {
-        return redisErrors;
+    /** The Redis tier's client, or null without Redis. */
+    public RedisClient redis() {
+        return redis;
+    }
+
+    /** Registers Redis {@code hits}, {@code misses}, {@code errors} and {@code breakerState} in {@code group}. */
+    public void registerMetrics(MetricGroup group) {
+        if (redis != null) {
+            group.counter("hits", redisHits);
+            group.counter("misses", redisMisses);
+            redis.registerMetrics(group);
+        }
     }
 
     private void fetchRemote(List<String> texts, Map<String, float[]> found) {
         byte[][] keys = texts.stream().map(t -> bytes(keyOf(t))).toArray(byte[][]::new);
-        try (Jedis jedis = pool.getResource()) {
-            List<byte[]> values = jedis.mget(keys);
-            for (int i = 0; i < texts.size(); i++) {
-                byte[] value = values.get(i);
-                if (value != null && value.length == dimension * Float.BYTES) {
-                    float[] vector = Hashing.bytesToFloats(value);
-                    found.put(texts.get(i), vector);
-                    local.put(texts.get(i), vector);
-                }
+        List<byte[]> values = redis.call("embedding read", jedis -> jedis.mget(keys)).orElse(null);
+        if (values == null) {
+            redisMisses.inc(texts.size());
+            return;
+        }
+        for (int i = 0; i < texts.size(); i++) {
+            byte[] value = values.get(i);
+            if (value != null && value.length == dimension * Float.BYTES) {
+                float[] vector = Hashing.bytesToFloats(value);
+                found.put(texts.get(i), vector);
+                local.put(texts.get(i), vector);
+                redisHits.inc();
+            } else {
+                redisMisses.inc();
             }
-        } catch (JedisException e) {
-            onRedisError("read", e);
         }
-    }
-
-    private void onRedisError(String operation, JedisException e) {
-        redisErrors++;
-        LOG.warn("Redis {} at {} failed ({}); continuing without the cache for this batch",
-                operation, settings.redisUri, e.toString());
-    }
-
-    private static JedisPool openPool(CacheSettings settings) {
-        int timeout = (int) settings.timeout.toMillis();
-        String path = settings.redisUri.getPath() == null ? "" : settings.redisUri.getPath().replace("/", "");
-        int database = path.isEmpty() ? 0 : Integer.parseInt(path);
-        DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(timeout)
-                .socketTimeoutMillis(timeout)
-                .database(database)
-                .ssl("rediss".equals(settings.redisUri.getScheme()))
-                .clientName("stageflow");
-        if (settings.password != null && !settings.password.isEmpty()) {
-            client.password(settings.password);
-        }
-        GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
-        poolConfig.setMaxTotal(settings.poolSize);
-        poolConfig.setMaxWait(settings.timeout);
-        int port = settings.redisUri.getPort() == -1 ? 6379 : settings.redisUri.getPort();
-        return new JedisPool(poolConfig, new HostAndPort(settings.redisUri.getHost(), port), client.build());
     }
 
     private static byte[] bytes(String key) {
@@ -144,8 +123,8 @@ public final class EmbeddingCache implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.close();
+        if (redis != null) {
+            redis.close();
         }
     }
 }

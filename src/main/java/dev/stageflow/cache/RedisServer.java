@@ -24,8 +24,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * <p>It runs {@code redis-server} from the PATH when there is one, else the Linux x86-64 binary
  * that ships inside the {@code com.github.codemonstur:embedded-redis} Maven artifact, so a fresh
  * machine needs no installation. A persistent server keeps an append-only file in its directory, so
- * the embedding cache outlives a run, even one that was killed. A server left running by a process
- * that was killed (its pid file remains) is stopped before a new one starts in the same directory.
+ * the embedding cache and the prompt metadata outlive a run. Each write reaches that file before
+ * Redis acknowledges it ({@code appendfsync always}), so even a killed server keeps everything it
+ * acknowledged. A server left running by a process that was killed (its pid file remains) is
+ * stopped before a new one starts in the same directory.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -33,11 +35,21 @@ public final class RedisServer implements AutoCloseable {
     private static final String PID_FILE = "redis.pid";
 
     private final Process process;
+    private final Path workDir;
+    private final boolean persistent;
     private final int port;
+    /** The TLS port's arguments, empty without TLS. */
+    private final List<String> tlsArguments;
+    private final int tlsPort;
 
-    private RedisServer(Process process, int port) {
+    private RedisServer(Process process, Path workDir, boolean persistent, int port, List<String> tlsArguments,
+            int tlsPort) {
         this.process = process;
+        this.workDir = workDir;
+        this.persistent = persistent;
         this.port = port;
+        this.tlsArguments = tlsArguments;
+        this.tlsPort = tlsPort;
     }
 
     /** Starts a server without persistence (tests). */
@@ -50,22 +62,62 @@ public final class RedisServer implements AutoCloseable {
         try {
             Files.createDirectories(workDir);
             stopLeftover(workDir.resolve(PID_FILE));
-            int port = freePort();
-            List<String> command = new ArrayList<>(List.of(
-                    binary(workDir).toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--dir", workDir.toAbsolutePath().toString(), "--daemonize", "no",
-                    "--pidfile", workDir.resolve(PID_FILE).toAbsolutePath().toString(),
-                    "--save", "", "--appendonly", persistent ? "yes" : "no"));
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(workDir.resolve("redis.log").toFile())
-                    .start();
-            RedisServer server = new RedisServer(process, port);
-            server.awaitReady(Duration.ofSeconds(15));
-            return server;
+            return start(workDir, persistent, freePort(), List.of(), -1);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start redis-server in " + workDir, e);
         }
+    }
+
+    /**
+     * Starts a server without persistence that also serves TLS, on {@link #tlsPort}, with the PEM
+     * files {@code certFile} and {@code keyFile} (clients need no certificate of their own).
+     */
+    public static RedisServer startWithTls(Path workDir, Path certFile, Path keyFile) {
+        try {
+            Files.createDirectories(workDir);
+            stopLeftover(workDir.resolve(PID_FILE));
+            int tlsPort = freePort();
+            List<String> tls = List.of("--tls-port", String.valueOf(tlsPort),
+                    "--tls-cert-file", certFile.toAbsolutePath().toString(),
+                    "--tls-key-file", keyFile.toAbsolutePath().toString(),
+                    "--tls-ca-cert-file", certFile.toAbsolutePath().toString(),
+                    "--tls-auth-clients", "no");
+            return start(workDir, false, freePort(), tls, tlsPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start redis-server with TLS in " + workDir, e);
+        }
+    }
+
+    /**
+     * Starts this server again, after {@link #close} or {@link #kill}, on the same port and in the
+     * same directory; a persistent one comes back with its data.
+     */
+    public RedisServer restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("redis-server on port " + port + " is still running");
+        }
+        try {
+            return start(workDir, persistent, port, tlsArguments, tlsPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot restart redis-server in " + workDir, e);
+        }
+    }
+
+    private static RedisServer start(Path workDir, boolean persistent, int port, List<String> tlsArguments, int tlsPort)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                binary(workDir).toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--dir", workDir.toAbsolutePath().toString(), "--daemonize", "no",
+                "--pidfile", workDir.resolve(PID_FILE).toAbsolutePath().toString(),
+                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always"));
+        command.addAll(tlsArguments);
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("redis.log").toFile()))
+                .start();
+        RedisServer server = new RedisServer(process, workDir, persistent, port, tlsArguments, tlsPort);
+        server.awaitReady(Duration.ofSeconds(15));
+        return server;
     }
 
     public int port() {
@@ -74,6 +126,14 @@ public final class RedisServer implements AutoCloseable {
 
     public URI uri() {
         return URI.create("redis://127.0.0.1:" + port + "/0");
+    }
+
+    /** The TLS port of a server started with {@link #startWithTls}. */
+    public int tlsPort() {
+        if (tlsPort < 0) {
+            throw new IllegalStateException("redis-server on port " + port + " was started without TLS");
+        }
+        return tlsPort;
     }
 
     public boolean isAlive() {
@@ -108,6 +168,16 @@ public final class RedisServer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Kills the server with SIGKILL, as a crash would; see {@link #restart}. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }

@@ -91,6 +91,7 @@ public final class LocalRunner {
         try (RedisServer redis = conf.contains(CacheOptions.REDIS_URI) ? null : RedisServer.start(dataDir.resolve("redis"), true)) {
             if (redis != null) {
                 conf.set(CacheOptions.REDIS_URI, redis.uri().toString());
+                out.printf("Redis: %s (redis-cli -p %d)%n", redis.uri(), redis.port());
                 Runtime.getRuntime().addShutdownHook(new Thread(redis::close, "stop-redis"));
             }
             return execute(conf, run, arguments.resume, out);

@@ -17,7 +17,9 @@ import java.util.Map;
 
 /**
  * Prompt text to a 384-d sentence embedding. Looks each text up in the two-tier {@link
- * EmbeddingCache} first and runs the encoder once per batch on the distinct texts it missed.
+ * EmbeddingCache} first and runs the encoder once per batch on the distinct texts it missed. With
+ * Redis down (its circuit breaker open) every Redis lookup is a miss without waiting, and the
+ * encoder computes the embedding.
  */
 public class TextEncodeStage extends BatchingStage<PromptRequest, PromptRecord> {
 
@@ -43,6 +45,7 @@ public class TextEncodeStage extends BatchingStage<PromptRequest, PromptRecord> 
                 ? TextEncoder.builtin(batch.threads, maxTokens)
                 : TextEncoder.fromDirectory(Paths.get(model), batch.threads, maxTokens);
         cache = new EmbeddingCache(cacheSettings, encoder.version(), TextEncoder.DIMENSION);
+        cache.registerMetrics(getRuntimeContext().getMetricGroup().addGroup("stage", STAGE).addGroup("redis"));
     }
 
     @Override

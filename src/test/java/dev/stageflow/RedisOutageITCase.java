@@ -1,0 +1,204 @@
+package dev.stageflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stageflow.cache.PromptMetadata;
+import dev.stageflow.cache.RedisServer;
+import dev.stageflow.config.CacheOptions;
+import dev.stageflow.config.RequestOptions;
+import dev.stageflow.config.SinkOptions;
+import dev.stageflow.config.SourceOptions;
+import dev.stageflow.config.StoreOptions;
+import dev.stageflow.model.GenerationResult;
+import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.stage.InvalidPromptException;
+import dev.stageflow.stage.PromptParser;
+import dev.stageflow.stage.RequestLimits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Redis is killed (SIGKILL) while the job runs and started again on the same port a while later.
+ * The test controls the input: a followed directory gets the first half of the example prompts;
+ * once their metadata is in Redis, Redis is killed and the second half arrives; once the job has
+ * committed every result (with Redis still dead), Redis comes back; the job is then stopped and
+ * drained. Every valid prompt must be committed exactly once, and every committed prompt must have
+ * its complete {@code sf:prompt:<id>} hash, the second half's written only after Redis returned.
+ */
+class RedisOutageITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(2)
+                    .build());
+
+    private static final Duration STEP_DEADLINE = Duration.ofMinutes(3);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void killedRedisDelaysMetadataButLosesNoneWhileEachPromptIsCommittedOnce() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("examples/prompts.jsonl"));
+        List<String> firstHalf = lines.subList(0, lines.size() / 2);
+        List<String> secondHalf = lines.subList(lines.size() / 2, lines.size());
+        Configuration conf = conf();
+        Set<String> firstIds = validIds(firstHalf, conf);
+        Set<String> allIds = validIds(lines, conf);
+        Path input = Files.createDirectories(dir.resolve("in"));
+        Path out = dir.resolve("out");
+
+        RedisServer redis = RedisServer.start(dir.resolve("redis"), true);
+        try {
+            conf.set(CacheOptions.REDIS_URI, redis.uri().toString());
+            conf.set(SourceOptions.PROMPTS, input.toUri().toString());
+            conf.set(SinkOptions.OUTPUT_DIR, out.toUri().toString());
+            publish(input, "part-1.jsonl", firstHalf);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            env.setParallelism(2);
+            StageflowJob.build(env, conf);
+            JobClient job = env.executeAsync("redis-outage");
+
+            RedisServer running = redis;
+            await("metadata of the first half", () -> promptKeys(running.port()).containsAll(firstIds));
+            redis.kill();
+            publish(input, "part-2.jsonl", secondHalf);
+            await("all results committed while Redis is down", () -> committedIds(out).containsAll(allIds));
+
+            long restartedAt = System.currentTimeMillis();
+            redis = redis.restart();
+            RedisServer restarted = redis;
+            await("metadata of all prompts", () -> promptKeys(restarted.port()).containsAll(allIds));
+            job.stopWithSavepoint(true, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get();
+            job.getJobExecutionResult().get();
+
+            List<GenerationResult> results = CommittedOutput.results(new org.apache.flink.core.fs.Path(out.toUri()));
+            assertThat(results).extracting(r -> r.promptId).containsExactlyInAnyOrderElementsOf(allIds);
+            assertThat(CommittedOutput.deadLetters(new org.apache.flink.core.fs.Path(out.toUri())))
+                    .extracting(d -> d.raw)
+                    .containsExactlyInAnyOrderElementsOf(invalidLines(lines, conf));
+            assertThat(promptKeys(redis.port())).isEqualTo(allIds);
+            try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+                for (GenerationResult result : results) {
+                    Map<String, String> hash = jedis.hgetAll(PromptMetadata.keyOf(result.promptId));
+                    Map<String, String> expected = PromptMetadata.fields(result);
+                    assertThat(hash).as(result.promptId)
+                            .containsAllEntriesOf(expected)
+                            .containsKeys("checkpointId", "committedAt")
+                            .hasSize(expected.size() + 2);
+                    if (!firstIds.contains(result.promptId)) {
+                        assertThat(Long.parseLong(hash.get("committedAt"))).as(result.promptId + " written after restart")
+                                .isGreaterThanOrEqualTo(restartedAt);
+                    }
+                }
+            }
+        } finally {
+            redis.close();
+        }
+    }
+
+    private Configuration conf() {
+        Configuration conf = new Configuration();
+        conf.set(SourceOptions.FOLLOW, true);
+        conf.set(SourceOptions.MONITOR_INTERVAL, Duration.ofMillis(200));
+        conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
+        conf.set(CacheOptions.BREAKER_FAILURES, 2);
+        conf.set(CacheOptions.BREAKER_COOL_DOWN, Duration.ofSeconds(1));
+        conf.set(RequestOptions.DEFAULT_WIDTH, 64);
+        conf.set(RequestOptions.DEFAULT_HEIGHT, 64);
+        conf.set(RequestOptions.DEFAULT_STEPS, 2);
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").toUri().toString());
+        return conf;
+    }
+
+    /** The distinct promptIds of the valid lines, as parse-validate and dedupe let them through. */
+    private static Set<String> validIds(List<String> lines, Configuration conf) {
+        PromptParser parser = new PromptParser(RequestLimits.from(conf));
+        Set<String> ids = new LinkedHashSet<>();
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                ids.add(parser.parse(line, 0).promptId);
+            } catch (InvalidPromptException invalid) {
+                // a dead letter, not a result
+            }
+        }
+        return ids;
+    }
+
+    private static List<String> invalidLines(List<String> lines, Configuration conf) {
+        PromptParser parser = new PromptParser(RequestLimits.from(conf));
+        List<String> invalid = new ArrayList<>();
+        for (String line : lines) {
+            try {
+                if (!line.isBlank()) {
+                    parser.parse(line, 0);
+                }
+            } catch (InvalidPromptException e) {
+                invalid.add(line);
+            }
+        }
+        return invalid;
+    }
+
+    private static Set<String> promptKeys(int port) {
+        try (Jedis jedis = new Jedis("127.0.0.1", port)) {
+            return jedis.keys(PromptMetadata.KEY_PREFIX + "*").stream()
+                    .map(key -> key.substring(PromptMetadata.KEY_PREFIX.length()))
+                    .collect(Collectors.toSet());
+        }
+    }
+
+    private static Set<String> committedIds(Path out) {
+        return CommittedOutput.results(new org.apache.flink.core.fs.Path(out.toUri())).stream()
+                .map(r -> r.promptId)
+                .collect(Collectors.toSet());
+    }
+
+    /** Writes a hidden file (the source skips those) and renames it, so the source never sees half a file. */
+    private static void publish(Path directory, String name, List<String> lines) throws IOException {
+        Path hidden = Files.write(directory.resolve("." + name), lines);
+        Files.move(hidden, directory.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + STEP_DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out after " + STEP_DEADLINE + " waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+}
