@@ -5,22 +5,18 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.stageflow.cache.RedisServer;
 import dev.stageflow.config.CacheOptions;
-import dev.stageflow.config.RequestOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.inference.RgbImage;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.GenerationResult;
-import dev.stageflow.model.Style;
 import dev.stageflow.sink.CommittedOutput;
-import dev.stageflow.stage.PromptParser;
-import dev.stageflow.stage.RequestLimits;
 import dev.stageflow.store.ArtifactStore;
 import dev.stageflow.store.StoreSettings;
+import dev.stageflow.testing.TestJobs;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,10 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -120,9 +113,9 @@ class PipelineITCase {
         Path firstOut = dir.resolve("out-1");
         run(firstOut, "first");
 
-        List<GenerationResult> results = CommittedOutput.results(flinkPath(firstOut));
+        List<GenerationResult> results = CommittedOutput.results(TestJobs.flinkPath(firstOut));
         assertThat(results).extracting(r -> r.promptId).containsExactlyInAnyOrderElementsOf(expectedPromptIds());
-        assertThat(CommittedOutput.deadLetters(flinkPath(firstOut)))
+        assertThat(CommittedOutput.deadLetters(TestJobs.flinkPath(firstOut)))
                 .extracting(d -> d.raw, d -> d.reason)
                 .containsExactlyInAnyOrderElementsOf(INVALID.entrySet().stream()
                         .map(e -> tuple(e.getKey(), e.getValue())).toList());
@@ -132,25 +125,18 @@ class PipelineITCase {
         Path secondOut = dir.resolve("out-2");
         run(secondOut, "second");
 
-        List<GenerationResult> again = CommittedOutput.results(flinkPath(secondOut));
+        List<GenerationResult> again = CommittedOutput.results(TestJobs.flinkPath(secondOut));
         assertThat(again).hasSameSizeAs(results);
         assertThat(again).allSatisfy(r -> assertThat(cacheHits(r)).containsOnly(true));
         assertThat(artifactsById(again)).isEqualTo(artifactsById(results));
     }
 
     private static void run(Path out, String name) throws Exception {
-        Configuration conf = new Configuration();
+        Configuration conf = TestJobs.smallJob(dir.resolve("checkpoints-" + name));
         conf.set(SourceOptions.PROMPTS, input.toUri().toString());
         conf.set(SinkOptions.OUTPUT_DIR, out.toUri().toString());
         conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
         conf.set(CacheOptions.REDIS_URI, redis.uri().toString());
-        conf.set(RequestOptions.DEFAULT_WIDTH, 64);
-        conf.set(RequestOptions.DEFAULT_HEIGHT, 64);
-        conf.set(RequestOptions.DEFAULT_STEPS, 2);
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints-" + name).toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         StageflowJob.build(env, conf);
@@ -158,21 +144,13 @@ class PipelineITCase {
     }
 
     private static Set<String> expectedPromptIds() {
-        PromptParser parser = new PromptParser(new RequestLimits(16_384, 1_000, 32, 1_024, 50, 64, 64, 2,
-                Style.NATURAL));
-        return VALID.stream().map(line -> {
-            try {
-                return parser.parse(line, 0).promptId;
-            } catch (Exception e) {
-                throw new AssertionError(line, e);
-            }
-        }).collect(Collectors.toSet());
+        return TestJobs.validPromptIds(VALID, TestJobs.smallJob(dir));
     }
 
     private static void assertArtifactsVerify(List<GenerationResult> results) {
         ArtifactStore store = new ArtifactStore(StoreSettings.from(storeConf()));
         for (GenerationResult result : results) {
-            for (ArtifactRef ref : artifacts(result)) {
+            for (ArtifactRef ref : TestJobs.artifacts(result)) {
                 assertThat(store.read(ref)).hasSize((int) ref.rawSize);
             }
             RgbImage image = RgbImage.fromPng(store.read(result.image));
@@ -187,22 +165,12 @@ class PipelineITCase {
         return conf;
     }
 
-    private static List<ArtifactRef> artifacts(GenerationResult result) {
-        return Stream.of(result.encode, result.generate, result.enhance)
-                .flatMap(outcome -> Stream.of(outcome.artifacts))
-                .toList();
-    }
-
     private static List<Boolean> cacheHits(GenerationResult result) {
         return Stream.of(result.encode, result.generate, result.enhance).map(o -> o.cacheHit).toList();
     }
 
     private static Map<String, List<ArtifactRef>> artifactsById(List<GenerationResult> results) {
-        return results.stream().collect(Collectors.toMap(r -> r.promptId, PipelineITCase::artifacts));
-    }
-
-    private static org.apache.flink.core.fs.Path flinkPath(Path path) {
-        return new org.apache.flink.core.fs.Path(path.toUri());
+        return results.stream().collect(Collectors.toMap(r -> r.promptId, TestJobs::artifacts));
     }
 
 }

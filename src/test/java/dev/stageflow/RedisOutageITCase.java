@@ -5,31 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stageflow.cache.PromptMetadata;
 import dev.stageflow.cache.RedisServer;
 import dev.stageflow.config.CacheOptions;
-import dev.stageflow.config.RequestOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.sink.CommittedOutput;
-import dev.stageflow.stage.InvalidPromptException;
-import dev.stageflow.stage.PromptParser;
-import dev.stageflow.stage.RequestLimits;
+import dev.stageflow.testing.TestJobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -68,8 +60,8 @@ class RedisOutageITCase {
         List<String> firstHalf = lines.subList(0, lines.size() / 2);
         List<String> secondHalf = lines.subList(lines.size() / 2, lines.size());
         Configuration conf = conf();
-        Set<String> firstIds = validIds(firstHalf, conf);
-        Set<String> allIds = validIds(lines, conf);
+        Set<String> firstIds = TestJobs.validPromptIds(firstHalf, conf);
+        Set<String> allIds = TestJobs.validPromptIds(lines, conf);
         Path input = Files.createDirectories(dir.resolve("in"));
         Path out = dir.resolve("out");
 
@@ -88,7 +80,7 @@ class RedisOutageITCase {
             await("metadata of the first half", () -> promptKeys(running.port()).containsAll(firstIds));
             redis.kill();
             publish(input, "part-2.jsonl", secondHalf);
-            await("all results committed while Redis is down", () -> committedIds(out).containsAll(allIds));
+            await("all results committed while Redis is down", () -> TestJobs.committedIds(out).containsAll(allIds));
 
             long restartedAt = System.currentTimeMillis();
             redis = redis.restart();
@@ -98,11 +90,11 @@ class RedisOutageITCase {
                     .get();
             job.getJobExecutionResult().get();
 
-            List<GenerationResult> results = CommittedOutput.results(new org.apache.flink.core.fs.Path(out.toUri()));
+            List<GenerationResult> results = TestJobs.results(out);
             assertThat(results).extracting(r -> r.promptId).containsExactlyInAnyOrderElementsOf(allIds);
-            assertThat(CommittedOutput.deadLetters(new org.apache.flink.core.fs.Path(out.toUri())))
+            assertThat(CommittedOutput.deadLetters(TestJobs.flinkPath(out)))
                     .extracting(d -> d.raw)
-                    .containsExactlyInAnyOrderElementsOf(invalidLines(lines, conf));
+                    .containsExactlyInAnyOrderElementsOf(TestJobs.invalidLines(lines, conf));
             assertThat(promptKeys(redis.port())).isEqualTo(allIds);
             try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
                 for (GenerationResult result : results) {
@@ -124,52 +116,13 @@ class RedisOutageITCase {
     }
 
     private Configuration conf() {
-        Configuration conf = new Configuration();
+        Configuration conf = TestJobs.smallJob(dir.resolve("checkpoints"));
         conf.set(SourceOptions.FOLLOW, true);
         conf.set(SourceOptions.MONITOR_INTERVAL, Duration.ofMillis(200));
         conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
         conf.set(CacheOptions.BREAKER_FAILURES, 2);
         conf.set(CacheOptions.BREAKER_COOL_DOWN, Duration.ofSeconds(1));
-        conf.set(RequestOptions.DEFAULT_WIDTH, 64);
-        conf.set(RequestOptions.DEFAULT_HEIGHT, 64);
-        conf.set(RequestOptions.DEFAULT_STEPS, 2);
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
-        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.resolve("checkpoints").toUri().toString());
         return conf;
-    }
-
-    /** The distinct promptIds of the valid lines, as parse-validate and dedupe let them through. */
-    private static Set<String> validIds(List<String> lines, Configuration conf) {
-        PromptParser parser = new PromptParser(RequestLimits.from(conf));
-        Set<String> ids = new LinkedHashSet<>();
-        for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                ids.add(parser.parse(line, 0).promptId);
-            } catch (InvalidPromptException invalid) {
-                // a dead letter, not a result
-            }
-        }
-        return ids;
-    }
-
-    private static List<String> invalidLines(List<String> lines, Configuration conf) {
-        PromptParser parser = new PromptParser(RequestLimits.from(conf));
-        List<String> invalid = new ArrayList<>();
-        for (String line : lines) {
-            try {
-                if (!line.isBlank()) {
-                    parser.parse(line, 0);
-                }
-            } catch (InvalidPromptException e) {
-                invalid.add(line);
-            }
-        }
-        return invalid;
     }
 
     private static Set<String> promptKeys(int port) {
@@ -178,12 +131,6 @@ class RedisOutageITCase {
                     .map(key -> key.substring(PromptMetadata.KEY_PREFIX.length()))
                     .collect(Collectors.toSet());
         }
-    }
-
-    private static Set<String> committedIds(Path out) {
-        return CommittedOutput.results(new org.apache.flink.core.fs.Path(out.toUri())).stream()
-                .map(r -> r.promptId)
-                .collect(Collectors.toSet());
     }
 
     /** Writes a hidden file (the source skips those) and renames it, so the source never sees half a file. */
