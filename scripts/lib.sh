@@ -2,6 +2,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$ROOT/data/djl-cache}"
+# Flink plugins (s3:// file system), copied there by the build.
+export FLINK_PLUGINS_DIR="${FLINK_PLUGINS_DIR:-$ROOT/target/plugins}"
 
 # Builds the project (no tests) when the classpath file is missing or a source is newer than it.
 ensure_built() {
@@ -18,5 +20,6 @@ local_classpath() {
 }
 
 java_opts() {
-  echo "@$ROOT/conf/java17-opens.args -Dai.djl.offline=true -Dlog4j.configurationFile=$ROOT/conf/log4j2.properties -Dstageflow.conf.dir=$ROOT/conf ${STAGEFLOW_JAVA_OPTS:--Xmx4g}"
+  # The s3 file system's AWS SDK 1.x prints a deprecation notice with a stack trace on first use.
+  echo "@$ROOT/conf/java17-opens.args -Dai.djl.offline=true -Daws.java.v1.disableDeprecationAnnouncement=true -Dlog4j.configurationFile=$ROOT/conf/log4j2.properties -Dstageflow.conf.dir=$ROOT/conf ${STAGEFLOW_JAVA_OPTS:--Xmx4g}"
 }

@@ -27,6 +27,8 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.PluginUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -87,6 +89,10 @@ public final class LocalRunner {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toUri().toString());
             out.println("Resuming run " + run.runId() + " from " + checkpoint);
         }
+
+        // A MiniCluster does not initialize Flink's file systems itself: this passes the run's s3.*
+        // options to the s3:// file system (a plugin in $FLINK_PLUGINS_DIR) of store, checkpoints and sinks.
+        FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
 
         try (RedisServer redis = conf.contains(CacheOptions.REDIS_URI) ? null : RedisServer.start(dataDir.resolve("redis"), true)) {
             if (redis != null) {

@@ -39,7 +39,8 @@ final class RunSummary {
         out.println("Dead letters " + outputDir.resolve("dead-letters"));
         out.println("Artifacts    " + storeRoot);
         if (!results.isEmpty()) {
-            out.println("An image     " + URI.create(results.get(0).image.uri + "/image.png").getPath());
+            URI image = URI.create(results.get(0).image.uri + "/image.png");
+            out.println("An image     " + ("file".equals(image.getScheme()) ? image.getPath() : image));
         }
         out.println("Log          " + logFile);
     }

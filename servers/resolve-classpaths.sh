@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Writes OUT_DIR/<name>.classpath, the resolved runtime classpath of each servers/<name>/pom.xml.
+# The test servers run as child JVMs on these classpaths, isolated from the test JVM's own
+# dependencies (S3Proxy's Guava clashes with Flink's). Run by the main build (exec-maven-plugin,
+# phase generate-test-resources) with the outer Maven's home, local repository and offline flag, so
+# the nested resolution behaves like the outer build: same repository, offline when it is offline.
+# A classpath newer than its pom, whose jars all exist, is kept.
+# Usage: resolve-classpaths.sh MAVEN_HOME LOCAL_REPOSITORY --offline=true|false OUT_DIR
+set -euo pipefail
+maven_home="$1" local_repository="$2" offline="$3" out_dir="$4"
+servers_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+mkdir -p "$out_dir"
+
+up_to_date() {
+  local pom="$1" classpath="$2" jar
+  [[ -s "$classpath" && "$classpath" -nt "$pom" ]] || return 1
+  IFS=: read -r -a jars < "$classpath"
+  for jar in "${jars[@]}"; do
+    [[ -f "$jar" ]] || return 1
+  done
+}
+
+for pom in "$servers_dir"/*/pom.xml; do
+  name="$(basename "$(dirname "$pom")")"
+  classpath="$out_dir/$name.classpath"
+  up_to_date "$pom" "$classpath" && continue
+  args=(-B -q -f "$pom" "-Dmaven.repo.local=$local_repository" "-Dmdep.outputFile=$classpath"
+        -Dmdep.includeScope=runtime)
+  [[ "$offline" == "--offline=true" ]] && args+=(-o)
+  "$maven_home/bin/mvn" "${args[@]}" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+    || { echo "Cannot resolve the classpath of test server '$name' ($pom)" >&2; exit 1; }
+done
