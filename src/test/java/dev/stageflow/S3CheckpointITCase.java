@@ -32,7 +32,6 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
-import org.apache.flink.core.plugin.PluginUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -61,14 +60,13 @@ class S3CheckpointITCase {
     @BeforeAll
     static void startS3() {
         s3 = S3ProxyServer.start(dir.resolve("s3"), "state");
-        Configuration conf = s3.flinkOptions();
-        // The JobManager and TaskManager of the local MiniCluster use these static file systems.
-        FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
+        s3.initializeFlinkFileSystems();
     }
 
     @AfterAll
     static void stopS3() {
         s3.close();
+        S3ProxyServer.resetFlinkFileSystems();
     }
 
     @Test

@@ -47,8 +47,7 @@ class S3ArtifactStoreITCase {
     @BeforeAll
     static void startS3() {
         s3 = S3ProxyServer.start(dir.resolve("s3"), "artifacts");
-        Configuration conf = s3.flinkOptions();
-        initializeFileSystems(conf);
+        Configuration conf = s3.initializeFlinkFileSystems();
         conf.set(StoreOptions.URI, s3.uri("root").toString());
         conf.setString(StoreOptions.CHUNK_SIZE.key(), CHUNK + "b");
         store = new ArtifactStore(StoreSettings.from(conf));
@@ -57,6 +56,7 @@ class S3ArtifactStoreITCase {
     @AfterAll
     static void stopS3() {
         s3.close();
+        S3ProxyServer.resetFlinkFileSystems();
     }
 
     @Test

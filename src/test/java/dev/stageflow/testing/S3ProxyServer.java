@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.PluginUtils;
 
 /**
  * A real S3 API server for tests: S3Proxy 2.6.0 in a child JVM ({@link ChildJvm}; in the test JVM
@@ -79,6 +81,23 @@ public final class S3ProxyServer implements AutoCloseable {
         conf.setString("s3.access-key", ACCESS_KEY);
         conf.setString("s3.secret-key", SECRET_KEY);
         return conf;
+    }
+
+    /**
+     * Points this JVM's Flink file systems (used by a MiniCluster's JobManager and TaskManagers,
+     * and by the test) at this server, with the s3 file system loaded as a plugin from {@code
+     * FLINK_PLUGINS_DIR}. Returns the options it used.
+     */
+    public Configuration initializeFlinkFileSystems() {
+        Configuration conf = flinkOptions();
+        FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
+        return conf;
+    }
+
+    /** Forgets the s3 options again: later tests in this JVM get Flink's default file systems. */
+    public static void resetFlinkFileSystems() {
+        Configuration conf = new Configuration();
+        FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
     }
 
     /**
