@@ -35,7 +35,7 @@ for row_axes, dataset in zip(axes, datasets):
         ax.set_xticklabels(codecs)
         ax.set_title(f"{dataset}: {label}")
         ax.grid(axis="y", alpha=0.3)
-    row_axes[0].legend(title="chunk size")
+    row_axes[0].legend(title="chunk size", loc="lower left", fontsize="small")
 fig.suptitle(f"stageflow store: codecs x chunk sizes, {result['prompts']} prompts at {result['imageSide']}px, "
              f"median of {result['repeats']} runs (bars: min-max), {result['cores']} cores")
 fig.tight_layout()

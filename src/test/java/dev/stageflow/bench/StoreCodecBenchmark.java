@@ -34,10 +34,10 @@ import org.apache.flink.configuration.MemorySize;
 /**
  * Codecs × chunk sizes on the project's own artifacts: latent tensors ({@code .npy}, float16) and
  * enhanced PNG images generated from the example prompts. For each combination it writes every
- * artifact to a fresh {@code file://} store and reads it back (verified), once to warm up and then
- * {@code repeats} times,
- * and reports the stored/raw size ratio and the median, min and max raw MB/s of writing and
- * reading. Reads come from the page cache, so they measure decompression and verification, not
+ * artifact to a fresh {@code file://} store and reads it back (verified), in {@code repeats}
+ * interleaved rounds after a warm-up round,
+ * and reports the stored/raw size ratio, the median, min and max raw MB/s of writing and
+ * reading, and the same for the ratio to {@code none} with the same chunk size in the same round. Reads come from the page cache, so they measure decompression and verification, not
  * the disk. Usage: {@code StoreCodecBenchmark <prompts.jsonl> <work-dir> <result.json> [prompts]
  * [size] [repeats]}.
  */
@@ -69,13 +69,28 @@ public final class StoreCodecBenchmark {
         result.put("imageSide", size);
         result.put("repeats", repeats);
         result.put("cores", Runtime.getRuntime().availableProcessors());
-        ArrayNode rows = result.putArray("results");
+        List<Cell> cells = new ArrayList<>();
         for (Map.Entry<String, List<Artifact>> dataset : datasets.entrySet()) {
             for (Codec codec : Codec.values()) {
                 for (String chunkSize : CHUNK_SIZES) {
-                    rows.add(measure(dataset.getKey(), dataset.getValue(), codec, chunkSize, repeats, workDir));
+                    cells.add(new Cell(dataset.getKey(), dataset.getValue(), codec, chunkSize, repeats));
                 }
             }
+        }
+        // Round-robin: every round measures every cell once, so drift on a noisy machine spreads
+        // over all cells alike; round -1 warms up the JIT and the page cache and is not recorded.
+        for (int round = -1; round < repeats; round++) {
+            for (Cell cell : cells) {
+                cell.measure(round, workDir);
+            }
+        }
+        ArrayNode rows = result.putArray("results");
+        for (Cell cell : cells) {
+            Cell baseline = cells.stream()
+                    .filter(c -> c.dataset.equals(cell.dataset) && c.codec == Codec.NONE && c.chunkSize.equals(cell.chunkSize))
+                    .findFirst()
+                    .orElseThrow();
+            rows.add(cell.toJson(baseline));
         }
         Files.createDirectories(resultFile.toAbsolutePath().getParent());
         Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(resultFile.toFile(), result);
@@ -112,15 +127,29 @@ public final class StoreCodecBenchmark {
         return Map.of("latent-npy-float16", latents, "enhanced-png", images);
     }
 
-    private static ObjectNode measure(
-            String dataset, List<Artifact> artifacts, Codec codec, String chunkSize, int repeats, Path workDir)
-            throws IOException {
-        long rawBytes = artifacts.stream().mapToLong(a -> a.bytes.length).sum();
-        double[] writeMbs = new double[repeats];
-        double[] readMbs = new double[repeats];
-        long storedBytes = 0;
-        for (int r = -1; r < repeats; r++) {
-            Path root = workDir.resolve(dataset + "-" + codec.id() + "-" + chunkSize + "-" + r);
+    /** One dataset × codec × chunk size, measured once per round. */
+    private static final class Cell {
+        final String dataset;
+        final List<Artifact> artifacts;
+        final Codec codec;
+        final String chunkSize;
+        final long rawBytes;
+        final double[] writeMbs;
+        final double[] readMbs;
+        long storedBytes;
+
+        Cell(String dataset, List<Artifact> artifacts, Codec codec, String chunkSize, int repeats) {
+            this.dataset = dataset;
+            this.artifacts = artifacts;
+            this.codec = codec;
+            this.chunkSize = chunkSize;
+            this.rawBytes = artifacts.stream().mapToLong(a -> a.bytes.length).sum();
+            this.writeMbs = new double[repeats];
+            this.readMbs = new double[repeats];
+        }
+
+        void measure(int round, Path workDir) throws IOException {
+            Path root = workDir.resolve(dataset + "-" + codec.id() + "-" + chunkSize);
             deleteRecursively(root);
             try (ArtifactStore store = new ArtifactStore(StoreSettings.from(conf(root, codec, chunkSize)))) {
                 List<ArtifactRef> refs = new ArrayList<>(artifacts.size());
@@ -135,27 +164,42 @@ public final class StoreCodecBenchmark {
                     store.read(ref);
                 }
                 long readNanos = System.nanoTime() - start;
-                if (r >= 0) { // r == -1 warms up the JIT and the page cache
-                    writeMbs[r] = megabytesPerSecond(rawBytes, writeNanos);
-                    readMbs[r] = megabytesPerSecond(rawBytes, readNanos);
-                }
                 storedBytes = refs.stream().mapToLong(ref -> ref.storedSize).sum();
+                if (round >= 0) {
+                    writeMbs[round] = megabytesPerSecond(rawBytes, writeNanos);
+                    readMbs[round] = megabytesPerSecond(rawBytes, readNanos);
+                }
             }
             deleteRecursively(root);
         }
-        ObjectNode row = Json.MAPPER.createObjectNode();
-        row.put("dataset", dataset);
-        row.put("codec", codec.id());
-        row.put("chunkSize", chunkSize);
-        row.put("artifacts", artifacts.size());
-        row.put("rawBytes", rawBytes);
-        row.put("storedBytes", storedBytes);
-        row.put("sizeRatio", round((double) storedBytes / rawBytes));
-        putStats(row.putObject("writeMBps"), writeMbs);
-        putStats(row.putObject("readMBps"), readMbs);
-        System.out.printf("%-20s %-6s %-6s ratio %.3f write %7.1f MB/s read %7.1f MB/s%n",
-                dataset, codec.id(), chunkSize, (double) storedBytes / rawBytes, median(writeMbs), median(readMbs));
-        return row;
+
+        /** Absolute figures, and the per-round ratios to {@code baseline} (no codec, same chunks). */
+        ObjectNode toJson(Cell baseline) {
+            ObjectNode row = Json.MAPPER.createObjectNode();
+            row.put("dataset", dataset);
+            row.put("codec", codec.id());
+            row.put("chunkSize", chunkSize);
+            row.put("artifacts", artifacts.size());
+            row.put("rawBytes", rawBytes);
+            row.put("storedBytes", storedBytes);
+            row.put("sizeRatio", round((double) storedBytes / rawBytes));
+            putStats(row.putObject("writeMBps"), writeMbs);
+            putStats(row.putObject("readMBps"), readMbs);
+            putStats(row.putObject("writeVsNone"), ratios(writeMbs, baseline.writeMbs));
+            putStats(row.putObject("readVsNone"), ratios(readMbs, baseline.readMbs));
+            System.out.printf("%-20s %-6s %-6s ratio %.3f write %7.1f MB/s (%.2f x none) read %7.1f MB/s (%.2f x none)%n",
+                    dataset, codec.id(), chunkSize, (double) storedBytes / rawBytes, median(writeMbs),
+                    median(ratios(writeMbs, baseline.writeMbs)), median(readMbs), median(ratios(readMbs, baseline.readMbs)));
+            return row;
+        }
+    }
+
+    private static double[] ratios(double[] values, double[] baseline) {
+        double[] ratios = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            ratios[i] = values[i] / baseline[i];
+        }
+        return ratios;
     }
 
     private static Configuration conf(Path root, Codec codec, String chunkSize) {
