@@ -6,14 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.testing.MiniHdfs;
+import dev.stageflow.testing.TestArtifacts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.hadoop.fs.FileStatus;
@@ -51,15 +50,6 @@ class HdfsArtifactStoreITCase {
         return "/stageflow/" + test.getTestMethod().orElseThrow().getName();
     }
 
-    private static ArtifactKey key(String name) {
-        return ArtifactKey.of("image-generate", "test-v1", name, Map.of("seed", "1"));
-    }
-
-    private static byte[] payload(int size) {
-        byte[] bytes = new byte[size];
-        new Random(size).nextBytes(bytes);
-        return bytes;
-    }
 
     private static Path pathOf(ArtifactRef ref, String file) {
         return new Path(URI.create(ref.uri + "/" + file));
@@ -77,22 +67,22 @@ class HdfsArtifactStoreITCase {
     @Test
     void roundTripsAMultiChunkArtifact(TestInfo test) throws IOException {
         ArtifactStore store = store(rootFor(test), null);
-        byte[] raw = payload(3 * CHUNK + 100);
+        byte[] raw = TestArtifacts.payload(3 * CHUNK + 100);
 
-        ArtifactRef ref = store.put(key("latent"), raw, "latent.npy", "application/x-npy", Codec.ZSTD);
+        ArtifactRef ref = store.put(TestArtifacts.key("latent"), raw, "latent.npy", "application/x-npy", Codec.ZSTD);
 
         assertThat(ref.uri).startsWith(HDFS.uri().resolve(rootFor(test)).toString());
         assertThat(ref.chunks).isEqualTo(4);
-        assertThat(store.lookup(key("latent"))).contains(ref);
+        assertThat(store.lookup(TestArtifacts.key("latent"))).contains(ref);
         assertThat(store.read(ref)).isEqualTo(raw);
-        assertThat(store.lookup(key("absent"))).isEmpty();
+        assertThat(store.lookup(TestArtifacts.key("absent"))).isEmpty();
     }
 
     @Test
     void commitsTheManifestByRenameAndLeavesNoTemporaryFile(TestInfo test) throws IOException {
         ArtifactStore store = store(rootFor(test), null);
 
-        ArtifactRef ref = store.put(key("image"), payload(2 * CHUNK), "image.png", "image/png", Codec.NONE);
+        ArtifactRef ref = store.put(TestArtifacts.key("image"), TestArtifacts.payload(2 * CHUNK), "image.png", "image/png", Codec.NONE);
 
         assertThat(filesUnder(rootFor(test)))
                 .extracting(status -> status.getPath().getName())
@@ -103,7 +93,7 @@ class HdfsArtifactStoreITCase {
     @Test
     void readNamesTheArtifactWhenAChunkHasAFlippedByte(TestInfo test) throws IOException {
         ArtifactStore store = store(rootFor(test), null);
-        ArtifactRef ref = store.put(key("latent"), payload(2 * CHUNK), "latent.npy", "application/x-npy", Codec.NONE);
+        ArtifactRef ref = store.put(TestArtifacts.key("latent"), TestArtifacts.payload(2 * CHUNK), "latent.npy", "application/x-npy", Codec.NONE);
         Path chunk = pathOf(ref, "latent.npy.00001");
         byte[] bytes;
         try (InputStream in = HDFS.hadoopFileSystem().open(chunk)) {
@@ -123,7 +113,7 @@ class HdfsArtifactStoreITCase {
     @Test
     void readNamesTheArtifactWhenAChunkIsDeleted(TestInfo test) throws IOException {
         ArtifactStore store = store(rootFor(test), null);
-        ArtifactRef ref = store.put(key("latent"), payload(2 * CHUNK), "latent.npy", "application/x-npy", Codec.GZIP);
+        ArtifactRef ref = store.put(TestArtifacts.key("latent"), TestArtifacts.payload(2 * CHUNK), "latent.npy", "application/x-npy", Codec.GZIP);
 
         assertThat(HDFS.hadoopFileSystem().delete(pathOf(ref, "latent.npy.00000.gz"), false)).isTrue();
 
@@ -136,14 +126,14 @@ class HdfsArtifactStoreITCase {
     @Test
     void aDeletedManifestHidesTheArtifactUntilTheNextPutRewritesIt(TestInfo test) throws IOException {
         ArtifactStore store = store(rootFor(test), null);
-        byte[] raw = payload(CHUNK + 1);
-        ArtifactRef ref = store.put(key("latent"), raw, "latent.npy", "application/x-npy", Codec.ZSTD);
+        byte[] raw = TestArtifacts.payload(CHUNK + 1);
+        ArtifactRef ref = store.put(TestArtifacts.key("latent"), raw, "latent.npy", "application/x-npy", Codec.ZSTD);
 
         assertThat(HDFS.hadoopFileSystem().delete(pathOf(ref, Manifest.FILE_NAME), false)).isTrue();
 
-        assertThat(store.lookup(key("latent"))).isEmpty();
-        assertThat(store.put(key("latent"), raw, "latent.npy", "application/x-npy", Codec.ZSTD)).isEqualTo(ref);
-        assertThat(store.lookup(key("latent"))).contains(ref);
+        assertThat(store.lookup(TestArtifacts.key("latent"))).isEmpty();
+        assertThat(store.put(TestArtifacts.key("latent"), raw, "latent.npy", "application/x-npy", Codec.ZSTD)).isEqualTo(ref);
+        assertThat(store.lookup(TestArtifacts.key("latent"))).contains(ref);
         assertThat(store.read(ref)).isEqualTo(raw);
     }
 
@@ -151,7 +141,7 @@ class HdfsArtifactStoreITCase {
     void writesEveryFileWithTheConfiguredReplication(TestInfo test) throws IOException {
         ArtifactStore store = store(rootFor(test), 2);
 
-        ArtifactRef ref = store.put(key("latent"), payload(2 * CHUNK), "latent.npy", "application/x-npy", Codec.ZSTD);
+        ArtifactRef ref = store.put(TestArtifacts.key("latent"), TestArtifacts.payload(2 * CHUNK), "latent.npy", "application/x-npy", Codec.ZSTD);
 
         assertThat(store.read(ref)).hasSize(2 * CHUNK);
         assertThat(filesUnder(rootFor(test)))
@@ -164,7 +154,7 @@ class HdfsArtifactStoreITCase {
     void leavesReplicationToTheHadoopConfigurationWhenUnset(TestInfo test) throws IOException {
         ArtifactStore store = store(rootFor(test), null);
 
-        store.put(key("latent"), payload(CHUNK), "latent.npy", "application/x-npy", Codec.ZSTD);
+        store.put(TestArtifacts.key("latent"), TestArtifacts.payload(CHUNK), "latent.npy", "application/x-npy", Codec.ZSTD);
 
         // Flink's Hadoop client finds no hdfs-site.xml here: Hadoop's built-in dfs.replication, 3.
         assertThat(filesUnder(rootFor(test)))

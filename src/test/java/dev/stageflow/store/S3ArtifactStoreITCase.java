@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.testing.S3ProxyServer;
+import dev.stageflow.testing.TestArtifacts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,8 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileStatus;
@@ -61,13 +60,13 @@ class S3ArtifactStoreITCase {
 
     @Test
     void roundTripsAMultiChunkArtifactAsObjectsBelowTheRoot() throws IOException {
-        byte[] raw = payload(3 * CHUNK + 100);
+        byte[] raw = TestArtifacts.payload(3 * CHUNK + 100);
 
-        ArtifactRef ref = store.put(key("round-trip"), raw, "latent.npy", "application/x-npy", Codec.ZSTD);
+        ArtifactRef ref = store.put(TestArtifacts.key("round-trip"), raw, "latent.npy", "application/x-npy", Codec.ZSTD);
 
         assertThat(ref.uri).startsWith("s3://artifacts/root/image-generate/test-v1/");
         assertThat(ref.chunks).isEqualTo(4);
-        assertThat(store.lookup(key("round-trip"))).contains(ref);
+        assertThat(store.lookup(TestArtifacts.key("round-trip"))).contains(ref);
         assertThat(store.read(ref)).isEqualTo(raw);
         assertThat(objectNames(ref)).containsExactlyInAnyOrder(
                 "latent.npy.00000.zst", "latent.npy.00001.zst", "latent.npy.00002.zst", "latent.npy.00003.zst",
@@ -76,12 +75,12 @@ class S3ArtifactStoreITCase {
 
     @Test
     void lookupOfAnAbsentKeyIsEmpty() {
-        assertThat(store.lookup(key("never-written"))).isEmpty();
+        assertThat(store.lookup(TestArtifacts.key("never-written"))).isEmpty();
     }
 
     @Test
     void aFlippedByteInAChunkObjectFailsTheReadNamingTheArtifact() throws IOException {
-        ArtifactRef ref = store.put(key("flipped"), payload(2 * CHUNK), "latent.npy", "application/x-npy", Codec.NONE);
+        ArtifactRef ref = store.put(TestArtifacts.key("flipped"), TestArtifacts.payload(2 * CHUNK), "latent.npy", "application/x-npy", Codec.NONE);
         org.apache.flink.core.fs.Path chunk = object(ref, "latent.npy.00001");
         byte[] bytes = readObject(chunk);
         bytes[bytes.length / 2] ^= 0x01;
@@ -95,7 +94,7 @@ class S3ArtifactStoreITCase {
 
     @Test
     void aMissingChunkObjectFailsTheReadNamingTheArtifact() throws IOException {
-        ArtifactRef ref = store.put(key("missing-chunk"), payload(2 * CHUNK), "image.png", "image/png", Codec.NONE);
+        ArtifactRef ref = store.put(TestArtifacts.key("missing-chunk"), TestArtifacts.payload(2 * CHUNK), "image.png", "image/png", Codec.NONE);
         delete(object(ref, "image.png.00000"));
 
         assertThatThrownBy(() -> store.read(ref))
@@ -106,10 +105,10 @@ class S3ArtifactStoreITCase {
 
     @Test
     void withoutItsManifestObjectAnArtifactIsAbsent() throws IOException {
-        ArtifactRef ref = store.put(key("no-manifest"), payload(100), "image.png", "image/png", Codec.NONE);
+        ArtifactRef ref = store.put(TestArtifacts.key("no-manifest"), TestArtifacts.payload(100), "image.png", "image/png", Codec.NONE);
         delete(object(ref, "manifest.json"));
 
-        assertThat(store.lookup(key("no-manifest"))).isEmpty();
+        assertThat(store.lookup(TestArtifacts.key("no-manifest"))).isEmpty();
         assertThatThrownBy(() -> store.read(ref))
                 .isInstanceOf(CorruptArtifactException.class)
                 .hasMessageContaining(ref.uri)
@@ -157,8 +156,8 @@ class S3ArtifactStoreITCase {
             conf.set(StoreOptions.URI, args[1]);
             try {
                 ArtifactStore store = new ArtifactStore(StoreSettings.from(conf));
-                byte[] raw = payload(100);
-                byte[] read = store.read(store.put(key("env"), raw, "image.png", "image/png", Codec.NONE));
+                byte[] raw = TestArtifacts.payload(100);
+                byte[] read = store.read(store.put(TestArtifacts.key("env"), raw, "image.png", "image/png", Codec.NONE));
                 System.out.println(Arrays.equals(raw, read) ? "round trip ok" : "round trip returned other bytes");
             } catch (RuntimeException e) {
                 System.out.println("failed:");
@@ -172,15 +171,6 @@ class S3ArtifactStoreITCase {
         FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
     }
 
-    private static ArtifactKey key(String name) {
-        return ArtifactKey.of("image-generate", "test-v1", name, Map.of("seed", "1"));
-    }
-
-    private static byte[] payload(int size) {
-        byte[] bytes = new byte[size];
-        new Random(size).nextBytes(bytes);
-        return bytes;
-    }
 
     private static org.apache.flink.core.fs.Path object(ArtifactRef ref, String name) {
         return new org.apache.flink.core.fs.Path(URI.create(ref.uri + "/" + name));

@@ -19,11 +19,21 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** What the job ITCases share: a small, fast job configuration and the expected outputs of an input. */
 public final class TestJobs {
 
     private TestJobs() {}
+
+    /** A MiniCluster of one TaskManager with two slots, shared by the tests of a class. */
+    public static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(2)
+                .build());
+    }
 
     /**
      * 64×64 images in 2 steps, no Kryo, RocksDB checkpoints every 500 ms into {@code checkpoints};
