@@ -61,10 +61,6 @@ public final class ArtifactStore implements AutoCloseable {
         this.io = new ChunkIo(settings.ioThreads, settings.root.toString());
     }
 
-    public StoreSettings settings() {
-        return settings;
-    }
-
     /** The artifact at {@code key} if it is complete (its manifest exists), without reading it. */
     public Optional<ArtifactRef> lookup(ArtifactKey key) {
         Path dir = directory(key);
@@ -151,10 +147,6 @@ public final class ArtifactStore implements AutoCloseable {
                     dir.toString(), "does not match its manifest (sha256 " + actual + ", " + offset + " bytes)");
         }
         return raw;
-    }
-
-    public URI uriOf(ArtifactKey key) {
-        return directory(key).toUri();
     }
 
     private Path directory(ArtifactKey key) {
