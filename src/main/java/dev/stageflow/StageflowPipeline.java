@@ -5,6 +5,9 @@ import dev.stageflow.config.ModelOptions;
 import dev.stageflow.config.RequestOptions;
 import dev.stageflow.config.StageOptions;
 import dev.stageflow.config.StoreOptions;
+import dev.stageflow.faults.FaultInjectingMap;
+import dev.stageflow.faults.FaultInjector;
+import dev.stageflow.faults.ModelCallLog;
 import dev.stageflow.inference.EnhanceSettings;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.GenerationResult;
@@ -44,6 +47,8 @@ public final class StageflowPipeline {
         }
     }
 
+    static final String RESULT_ROWS = "result-rows";
+
     private StageflowPipeline() {}
 
     public static Outputs build(DataStream<String> lines, Configuration conf) {
@@ -52,13 +57,14 @@ public final class StageflowPipeline {
         StoreSettings enhanceStore = StoreSettings.from(conf, StoreOptions.ENHANCE_URI);
         CacheSettings cache = CacheSettings.from(conf);
         EnhanceSettings enhance = EnhanceSettings.from(conf);
+        ModelCallLog callLog = ModelCallLog.from(conf);
 
         SingleOutputStreamOperator<PromptRequest> valid = lines
                 .process(new ParseValidateStage(limits))
-                .uid("parse-validate")
+                .uid(ParseValidateStage.STAGE)
                 .name("Parse and validate");
 
-        DataStream<PromptRequest> unique = valid
+        DataStream<PromptRequest> unique = failIfTested(valid, ParseValidateStage.STAGE, conf, callLog)
                 .keyBy(request -> request.promptId)
                 .process(new DedupeStage(conf.get(RequestOptions.DEDUPE_TTL)))
                 .uid("dedupe")
@@ -67,24 +73,45 @@ public final class StageflowPipeline {
         BatchSettings encodeBatch = BatchSettings.from(conf, StageOptions.ENCODER);
         DataStream<PromptRecord> encoded = async(unique,
                 new TextEncodeStage(encodeBatch, conf.get(ModelOptions.ENCODER_MODEL),
-                        conf.get(ModelOptions.ENCODER_MAX_TOKENS), cache),
+                        conf.get(ModelOptions.ENCODER_MAX_TOKENS), cache)
+                        .withTestHooks(FaultInjector.from(conf, TextEncodeStage.STAGE), callLog),
                 encodeBatch, TextEncodeStage.STAGE, "Text encode");
 
         BatchSettings generateBatch = BatchSettings.from(conf, StageOptions.GENERATOR);
         DataStream<PromptRecord> generated = async(encoded,
-                new ImageGenerateStage(generateBatch, conf.get(ModelOptions.GENERATOR_MODEL), generateStore),
+                new ImageGenerateStage(generateBatch, conf.get(ModelOptions.GENERATOR_MODEL), generateStore)
+                        .withTestHooks(FaultInjector.from(conf, ImageGenerateStage.STAGE), callLog),
                 generateBatch, ImageGenerateStage.STAGE, "Image generate");
 
         BatchSettings enhanceBatch = BatchSettings.from(conf, StageOptions.ENHANCER);
         DataStream<PromptRecord> enhanced = async(generated,
-                new ImageEnhanceStage(enhanceBatch, enhance, enhanceStore),
+                new ImageEnhanceStage(enhanceBatch, enhance, enhanceStore)
+                        .withTestHooks(FaultInjector.from(conf, ImageEnhanceStage.STAGE), callLog),
                 enhanceBatch, ImageEnhanceStage.STAGE, "Image enhance");
 
         DataStream<GenerationResult> results = enhanced
                 .map(record -> GenerationResult.of(record, ImageEnhanceStage.IMAGE))
-                .uid("result-rows")
+                .uid(RESULT_ROWS)
                 .name("Result rows");
-        return new Outputs(results, valid.getSideOutput(ParseValidateStage.DEAD_LETTERS));
+        return new Outputs(failIfTested(results, RESULT_ROWS, conf, callLog),
+                valid.getSideOutput(ParseValidateStage.DEAD_LETTERS));
+    }
+
+    /**
+     * {@code stream}, followed by a pass-through operator that fails on purpose when a fault test
+     * targets {@code stage} ({@code testing.fail.stage}); otherwise {@code stream} itself, so the
+     * graph of a normal job has no trace of it.
+     */
+    private static <T> DataStream<T> failIfTested(
+            DataStream<T> stream, String stage, Configuration conf, ModelCallLog callLog) {
+        FaultInjector faults = FaultInjector.from(conf, stage);
+        if (!faults.isEnabled()) {
+            return stream;
+        }
+        return stream.map(new FaultInjectingMap<>(faults, callLog))
+                .returns(stream.getType())
+                .uid("testing-fail-" + stage)
+                .name("Injected failures (" + stage + ")");
     }
 
     private static <IN> DataStream<PromptRecord> async(

@@ -73,6 +73,7 @@ public final class OptionsReference {
         sections.put("Image enhancement", staticOptions(EnhanceOptions.class));
         sections.put("Artifact store", staticOptions(StoreOptions.class));
         sections.put("Redis: embedding cache and prompt metadata", staticOptions(CacheOptions.class));
+        sections.put("Fault tests (off by default; never in production)", staticOptions(TestingOptions.class));
         return sections;
     }
 

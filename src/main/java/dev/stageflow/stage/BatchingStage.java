@@ -1,8 +1,11 @@
 package dev.stageflow.stage;
 
+import dev.stageflow.faults.FaultInjector;
+import dev.stageflow.faults.ModelCallLog;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -26,6 +29,8 @@ public abstract class BatchingStage<IN, OUT> extends RichAsyncFunction<IN, OUT> 
 
     private final String stageName;
     protected final BatchSettings batch;
+    private FaultInjector faults;
+    private ModelCallLog callLog = ModelCallLog.disabled();
     private transient DynamicBatcher<IN, OUT> batcher;
     private transient Histogram batchSizes;
     private transient Counter cacheHits;
@@ -35,6 +40,17 @@ public abstract class BatchingStage<IN, OUT> extends RichAsyncFunction<IN, OUT> 
     protected BatchingStage(String stageName, BatchSettings batch) {
         this.stageName = stageName;
         this.batch = batch;
+        this.faults = FaultInjector.disabled(stageName);
+    }
+
+    /**
+     * Installs the fault-test hooks ({@code testing.*} options): an injector that may fail this
+     * stage on purpose and a log of its model calls. Both do nothing unless their options are set.
+     */
+    public BatchingStage<IN, OUT> withTestHooks(FaultInjector faults, ModelCallLog callLog) {
+        this.faults = faults;
+        this.callLog = callLog;
+        return this;
     }
 
     @Override
@@ -44,9 +60,17 @@ public abstract class BatchingStage<IN, OUT> extends RichAsyncFunction<IN, OUT> 
         computeMillis = metrics.histogram("computeMillis", new DescriptiveStatisticsHistogram(1_000));
         cacheHits = metrics.counter("cacheHits", new ThreadSafeSimpleCounter());
         cacheMisses = metrics.counter("cacheMisses", new ThreadSafeSimpleCounter());
+        TaskInfo task = getRuntimeContext().getTaskInfo();
+        callLog.open(stageName, task.getIndexOfThisSubtask(), task.getAttemptNumber());
+        faults.open(task.getIndexOfThisSubtask(), task.getAttemptNumber(), callLog);
         openStage();
         batcher = new DynamicBatcher<>(
-                stageName, workerCount(), batch.batchSize, batch.maxWait, this::batchKey, this::process, this::recordBatchSize);
+                stageName, workerCount(), batch.batchSize, batch.maxWait, this::batchKey, this::runBatch, this::recordBatchSize);
+    }
+
+    private List<OUT> runBatch(List<IN> inputs) throws Exception {
+        faults.beforeBatch(inputs.size());
+        return process(inputs);
     }
 
     /** Loads models and opens clients; runs once per subtask before the first request. */
@@ -84,7 +108,27 @@ public abstract class BatchingStage<IN, OUT> extends RichAsyncFunction<IN, OUT> 
         if (batcher != null) {
             batcher.close();
         }
-        closeStage();
+        try {
+            closeStage();
+        } finally {
+            callLog.close();
+        }
+    }
+
+    /** Records that the model is about to compute the outputs of {@code keys} (the model call log). */
+    protected void recordModelCall(Collection<String> keys) {
+        callLog.calls(keys);
+    }
+
+    /**
+     * Records that one prompt's outputs are written ({@code storedKeys}: its store artifacts, none for
+     * the cache); a mid-batch fault injection fails here.
+     */
+    protected void recordWritten(String... storedKeys) {
+        for (String key : storedKeys) {
+            callLog.stored(key);
+        }
+        faults.afterWrite();
     }
 
     /** Counts one request as a cache hit or miss. */

@@ -74,10 +74,13 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord, PromptRecord>
     private ArtifactRef enhanceAndWrite(PromptRecord record, ArtifactRef source, ArtifactKey key) {
         Style style = Style.parse(record.request.style).orElseThrow();
         RgbImage generated = RgbImage.fromPng(store.read(source));
+        recordModelCall(List.of(key.toString()));
         long computeStart = System.nanoTime();
         RgbImage enhanced = enhancer.enhance(generated, style);
         recordCompute(computeStart);
-        return store.put(key, enhanced.toPng(), "image.png", "image/png", Codec.NONE);
+        ArtifactRef written = store.put(key, enhanced.toPng(), "image.png", "image/png", Codec.NONE);
+        recordWritten(key.toString());
+        return written;
     }
 
     @Override

@@ -72,10 +72,11 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord
             }
         }
         if (!misses.isEmpty()) {
-            List<Generated> generated = generate(records, misses);
+            List<Generated> generated = generate(records, keys, misses);
             for (int m = 0; m < misses.size(); m++) {
                 int i = misses.get(m);
                 refs[i] = write(keys[i], generated.get(m));
+                recordWritten(keys[i][0].toString(), keys[i][1].toString());
             }
         }
         long share = shareOf((System.nanoTime() - start) / 1_000_000, records);
@@ -89,9 +90,15 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord
         return out;
     }
 
-    private List<Generated> generate(List<PromptRecord> records, List<Integer> misses) {
+    private List<Generated> generate(List<PromptRecord> records, ArtifactKey[][] keys, List<Integer> misses) {
         List<GenerationInput> inputs = new ArrayList<>(misses.size());
-        misses.forEach(i -> inputs.add(input(records.get(i))));
+        List<String> called = new ArrayList<>(2 * misses.size());
+        for (int i : misses) {
+            inputs.add(input(records.get(i)));
+            called.add(keys[i][0].toString());
+            called.add(keys[i][1].toString());
+        }
+        recordModelCall(called);
         long modelStart = System.nanoTime();
         List<Generated> generated = generator.generate(inputs);
         recordCompute(modelStart);

@@ -15,6 +15,8 @@ import org.apache.flink.util.OutputTag;
  */
 public class ParseValidateStage extends ProcessFunction<String, PromptRequest> {
 
+    public static final String STAGE = "parse-validate";
+
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};

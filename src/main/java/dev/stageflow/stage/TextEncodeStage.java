@@ -8,6 +8,7 @@ import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.PromptRequest;
 import dev.stageflow.model.StageOutcome;
+import dev.stageflow.store.Hashing;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,6 +57,7 @@ public class TextEncodeStage extends BatchingStage<PromptRequest, PromptRecord> 
         List<String> missing = texts.stream().filter(t -> !cached.containsKey(t)).toList();
         Map<String, float[]> computed = new HashMap<>();
         if (!missing.isEmpty()) {
+            recordModelCall(missing.stream().map(text -> "text:" + Hashing.sha256Hex(text)).toList());
             long modelStart = System.nanoTime();
             float[][] vectors = encoder.encode(missing);
             recordCompute(modelStart);
@@ -63,6 +65,9 @@ public class TextEncodeStage extends BatchingStage<PromptRequest, PromptRecord> 
                 computed.put(missing.get(i), vectors[i]);
             }
             cache.putAll(computed);
+            // Embeddings live in the cache, not the store: nothing durable to record, but a
+            // mid-batch fault fails here, after the model ran and before the batch is emitted.
+            recordWritten();
         }
         long share = shareOf((System.nanoTime() - start) / 1_000_000, requests);
         List<PromptRecord> records = new ArrayList<>(requests.size());
