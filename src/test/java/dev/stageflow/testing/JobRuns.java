@@ -1,0 +1,90 @@
+package dev.stageflow.testing;
+
+import dev.stageflow.sink.CommittedOutput;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+
+/** Waiting on running jobs: committed output, completed checkpoints, termination. */
+public final class JobRuns {
+
+    private JobRuns() {}
+
+    /**
+     * Waits until at least {@code count} result rows are committed under {@code out}; fails early if
+     * the job ends first, and after {@code timeout}.
+     */
+    public static int awaitCommittedResults(Path out, int count, JobClient job, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int committed = 0;
+        while (System.nanoTime() < deadline) {
+            committed = CommittedOutput.results(TestJobs.flinkPath(out)).size();
+            if (committed >= count) {
+                return committed;
+            }
+            JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+            if (status.isGloballyTerminalState()) {
+                throw new AssertionError("Job " + job.getJobID() + " is " + status + " with " + committed
+                        + " of " + count + " results committed");
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("Only " + committed + " of " + count + " results committed within " + timeout);
+    }
+
+    /** Cancels {@code job} and returns once it has stopped. */
+    public static void cancel(JobClient job) throws Exception {
+        job.cancel().get(1, TimeUnit.MINUTES);
+        awaitTermination(job);
+    }
+
+    /** Returns once the job has stopped, however it ended. */
+    public static void awaitTermination(JobClient job) throws Exception {
+        job.getJobExecutionResult().handle((result, failure) -> null).get(2, TimeUnit.MINUTES);
+    }
+
+    /** Waits for the first completed checkpoint of a job whose checkpoints go to {@code jobDir}. */
+    public static org.apache.flink.core.fs.Path awaitCompletedCheckpoint(
+            org.apache.flink.core.fs.Path jobDir, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<org.apache.flink.core.fs.Path> checkpoint = latestCompletedCheckpoint(jobDir);
+            if (checkpoint.isPresent()) {
+                return checkpoint.get();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("No completed checkpoint (chk-*/_metadata) below " + jobDir + " within " + timeout);
+    }
+
+    /** The newest chk-N directory holding {@code _metadata}, which Flink writes when a checkpoint completes. */
+    public static Optional<org.apache.flink.core.fs.Path> latestCompletedCheckpoint(org.apache.flink.core.fs.Path jobDir)
+            throws IOException {
+        FileSystem fs = jobDir.getFileSystem();
+        if (!fs.exists(jobDir)) {
+            return Optional.empty();
+        }
+        List<org.apache.flink.core.fs.Path> completed = new ArrayList<>();
+        for (FileStatus status : fs.listStatus(jobDir)) {
+            org.apache.flink.core.fs.Path candidate = status.getPath();
+            if (candidate.getName().startsWith("chk-")
+                    && fs.exists(new org.apache.flink.core.fs.Path(candidate, "_metadata"))) {
+                completed.add(candidate);
+            }
+        }
+        return completed.stream().max(Comparator.comparingLong(JobRuns::checkpointNumber));
+    }
+
+    public static long checkpointNumber(org.apache.flink.core.fs.Path checkpoint) {
+        return Long.parseLong(checkpoint.getName().substring("chk-".length()));
+    }
+}
