@@ -72,6 +72,7 @@ public final class OptionsReference {
         sections.put("Model stages (batching, parallelism, timeouts)", stages);
         sections.put("Image enhancement", staticOptions(EnhanceOptions.class));
         sections.put("Artifact store", staticOptions(StoreOptions.class));
+        sections.put("Orphan collection (gc)", staticOptions(GcOptions.class));
         sections.put("Redis: embedding cache and prompt metadata", staticOptions(CacheOptions.class));
         return sections;
     }
