@@ -26,9 +26,13 @@ final class StoreScanner {
         StoreScanner scanner = new StoreScanner();
         try {
             FileSystem fs = root.getFileSystem();
-            if (fs.exists(root)) {
-                scanner.walk(fs, root, new ArrayList<>());
+            if (!fs.exists(root)) {
+                return scanner;
             }
+            if (!fs.getFileStatus(root).isDir()) {
+                throw new GcRefusedException("Store root " + root + " is not a directory");
+            }
+            scanner.walk(fs, root, new ArrayList<>());
         } catch (IOException e) {
             throw new GcRefusedException("Cannot list store root " + root, e);
         }
