@@ -3,11 +3,11 @@ package dev.stageflow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stageflow.testing.S3ProxyServer;
+import dev.stageflow.testing.TestJobs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
@@ -30,8 +30,6 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.fs.FileStatus;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -79,9 +77,9 @@ class S3CheckpointITCase {
         first.cancel().get();
         awaitTermination(first);
         OUTPUT.clear();
-        org.apache.flink.core.fs.Path retained = latestCompletedCheckpoint(
+        org.apache.flink.core.fs.Path retained = TestJobs.latestCompletedCheckpoint(
                 new org.apache.flink.core.fs.Path(checkpoints, first.getJobID().toString())).orElseThrow();
-        assertThat(checkpointNumber(retained)).isGreaterThanOrEqualTo(checkpointNumber(checkpoint));
+        assertThat(TestJobs.checkpointNumber(retained)).isGreaterThanOrEqualTo(TestJobs.checkpointNumber(checkpoint));
 
         Configuration restore = jobConfig(checkpoints);
         restore.set(StateRecoveryOptions.SAVEPOINT_PATH, retained.toString());
@@ -124,38 +122,16 @@ class S3CheckpointITCase {
     }
 
     private static org.apache.flink.core.fs.Path awaitCompletedCheckpoint(
-            org.apache.flink.core.fs.Path jobDir, Duration timeout) throws IOException, InterruptedException {
+            org.apache.flink.core.fs.Path jobDir, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            Optional<org.apache.flink.core.fs.Path> checkpoint = latestCompletedCheckpoint(jobDir);
+            Optional<org.apache.flink.core.fs.Path> checkpoint = TestJobs.latestCompletedCheckpoint(jobDir);
             if (checkpoint.isPresent()) {
                 return checkpoint.get();
             }
             Thread.sleep(200);
         }
         throw new AssertionError("No completed checkpoint (chk-*/_metadata) below " + jobDir + " within " + timeout);
-    }
-
-    /** The newest chk-N directory holding {@code _metadata}, which Flink writes when a checkpoint completes. */
-    private static Optional<org.apache.flink.core.fs.Path> latestCompletedCheckpoint(org.apache.flink.core.fs.Path jobDir)
-            throws IOException {
-        FileSystem fs = jobDir.getFileSystem();
-        if (!fs.exists(jobDir)) {
-            return Optional.empty();
-        }
-        List<org.apache.flink.core.fs.Path> completed = new ArrayList<>();
-        for (FileStatus status : fs.listStatus(jobDir)) {
-            org.apache.flink.core.fs.Path candidate = status.getPath();
-            if (candidate.getName().startsWith("chk-")
-                    && fs.exists(new org.apache.flink.core.fs.Path(candidate, "_metadata"))) {
-                completed.add(candidate);
-            }
-        }
-        return completed.stream().max(Comparator.comparingLong(S3CheckpointITCase::checkpointNumber));
-    }
-
-    private static long checkpointNumber(org.apache.flink.core.fs.Path checkpoint) {
-        return Long.parseLong(checkpoint.getName().substring("chk-".length()));
     }
 
     private static final class CountPerKey extends KeyedProcessFunction<Long, Long, String> {

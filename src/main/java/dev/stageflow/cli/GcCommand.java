@@ -62,7 +62,8 @@ public final class GcCommand {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Runs gc with {@code args}, reporting to {@code out} and errors to {@code err}; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         boolean delete;
         OrphanCollector collector;
         try {

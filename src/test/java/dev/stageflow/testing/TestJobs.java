@@ -7,18 +7,27 @@ import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.stage.InvalidPromptException;
 import dev.stageflow.stage.PromptParser;
 import dev.stageflow.stage.RequestLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
@@ -102,5 +111,47 @@ public final class TestJobs {
 
     public static org.apache.flink.core.fs.Path flinkPath(Path path) {
         return new org.apache.flink.core.fs.Path(path.toUri());
+    }
+
+    /** Writes a hidden file (the source skips those) and renames it, so the source never sees half a file. */
+    public static void publish(Path directory, String name, List<String> lines) throws IOException {
+        Path hidden = Files.write(directory.resolve("." + name), lines);
+        Files.move(hidden, directory.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Polls {@code condition} every 200 ms; fails naming {@code what} after {@code timeout}. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The newest chk-N directory holding {@code _metadata}, which Flink writes when a checkpoint completes. */
+    public static Optional<org.apache.flink.core.fs.Path> latestCompletedCheckpoint(org.apache.flink.core.fs.Path jobDir) {
+        try {
+            FileSystem fs = jobDir.getFileSystem();
+            if (!fs.exists(jobDir)) {
+                return Optional.empty();
+            }
+            List<org.apache.flink.core.fs.Path> completed = new ArrayList<>();
+            for (FileStatus status : fs.listStatus(jobDir)) {
+                org.apache.flink.core.fs.Path candidate = status.getPath();
+                if (candidate.getName().startsWith("chk-")
+                        && fs.exists(new org.apache.flink.core.fs.Path(candidate, "_metadata"))) {
+                    completed.add(candidate);
+                }
+            }
+            return completed.stream().max(Comparator.comparingLong(TestJobs::checkpointNumber));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list the checkpoints in " + jobDir, e);
+        }
+    }
+
+    public static long checkpointNumber(org.apache.flink.core.fs.Path checkpoint) {
+        return Long.parseLong(checkpoint.getName().substring("chk-".length()));
     }
 }
