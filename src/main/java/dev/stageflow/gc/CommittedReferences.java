@@ -1,5 +1,6 @@
 package dev.stageflow.gc;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.Json;
@@ -103,8 +104,9 @@ final class CommittedReferences {
         } catch (GcRefusedException e) {
             throw e;
         } catch (RuntimeException e) {
+            String why = e.getCause() instanceof JsonProcessingException json ? json.getOriginalMessage() : e.toString();
             throw new GcRefusedException("Committed results file " + file + " line " + lineNumber
-                    + " is not a result row", e);
+                    + " is not a result row: " + why);
         }
         return rows;
     }
