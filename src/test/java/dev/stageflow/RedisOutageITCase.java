@@ -10,16 +10,15 @@ import dev.stageflow.config.SourceOptions;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.testing.JobRuns;
 import dev.stageflow.testing.TestJobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -65,22 +64,22 @@ class RedisOutageITCase {
             conf.set(CacheOptions.REDIS_URI, redis.uri().toString());
             conf.set(SourceOptions.PROMPTS, input.toUri().toString());
             conf.set(SinkOptions.OUTPUT_DIR, out.toUri().toString());
-            publish(input, "part-1.jsonl", firstHalf);
+            JobRuns.publish(input, "part-1.jsonl", firstHalf);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             env.setParallelism(2);
             StageflowJob.build(env, conf);
             JobClient job = env.executeAsync("redis-outage");
 
             RedisServer running = redis;
-            await("metadata of the first half", () -> promptKeys(running.port()).containsAll(firstIds));
+            JobRuns.await("metadata of the first half", STEP_DEADLINE, () -> promptKeys(running.port()).containsAll(firstIds));
             redis.kill();
-            publish(input, "part-2.jsonl", secondHalf);
-            await("all results committed while Redis is down", () -> TestJobs.committedIds(out).containsAll(allIds));
+            JobRuns.publish(input, "part-2.jsonl", secondHalf);
+            JobRuns.await("all results committed while Redis is down", STEP_DEADLINE, () -> TestJobs.committedIds(out).containsAll(allIds));
 
             long restartedAt = System.currentTimeMillis();
             redis = redis.restart();
             RedisServer restarted = redis;
-            await("metadata of all prompts", () -> promptKeys(restarted.port()).containsAll(allIds));
+            JobRuns.await("metadata of all prompts", STEP_DEADLINE, () -> promptKeys(restarted.port()).containsAll(allIds));
             job.stopWithSavepoint(true, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                     .get();
             job.getJobExecutionResult().get();
@@ -125,22 +124,6 @@ class RedisOutageITCase {
             return jedis.keys(PromptMetadata.KEY_PREFIX + "*").stream()
                     .map(key -> key.substring(PromptMetadata.KEY_PREFIX.length()))
                     .collect(Collectors.toSet());
-        }
-    }
-
-    /** Writes a hidden file (the source skips those) and renames it, so the source never sees half a file. */
-    private static void publish(Path directory, String name, List<String> lines) throws IOException {
-        Path hidden = Files.write(directory.resolve("." + name), lines);
-        Files.move(hidden, directory.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + STEP_DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out after " + STEP_DEADLINE + " waiting for " + what);
-            }
-            Thread.sleep(200);
         }
     }
 }

@@ -135,12 +135,9 @@ class ResumeAndRescaleITCase {
         return savepoint;
     }
 
-    /** Writes a new prompt file: hidden first, then renamed, so the source never reads half of it. */
     private void addPromptFile(String name, int validPrompts) throws Exception {
         List<String> fileLines = TestPrompts.mixed(name, validPrompts);
-        Path prompts = Files.createDirectories(dir.resolve("prompts"));
-        Path hidden = Files.write(prompts.resolve("." + name + ".jsonl"), fileLines);
-        Files.move(hidden, prompts.resolve(name + ".jsonl"));
+        JobRuns.publish(Files.createDirectories(dir.resolve("prompts")), name + ".jsonl", fileLines);
         lines.addAll(fileLines);
     }
 

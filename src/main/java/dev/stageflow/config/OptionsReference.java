@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ public final class OptionsReference {
             for (Option option : options) {
                 md.append("| `").append(option.option.key()).append("` | ")
                         .append(defaultValue(option.option)).append(" | ")
-                        .append(option.type).append(" | ")
+                        .append(option.type.replace("<", "&lt;").replace(">", "&gt;")).append(" | ")
                         .append(new HtmlFormatter().format(option.option.description()).replace("|", "\\|"))
                         .append(" |\n");
             }
@@ -72,6 +73,7 @@ public final class OptionsReference {
         sections.put("Model stages (batching, parallelism, timeouts)", stages);
         sections.put("Image enhancement", staticOptions(EnhanceOptions.class));
         sections.put("Artifact store", staticOptions(StoreOptions.class));
+        sections.put("Orphan collection (gc)", staticOptions(GcOptions.class));
         sections.put("Redis: embedding cache and prompt metadata", staticOptions(CacheOptions.class));
         sections.put("Fault tests (off by default; never in production)", staticOptions(TestingOptions.class));
         return sections;
@@ -105,8 +107,16 @@ public final class OptionsReference {
     }
 
     private static String typeName(Type type) {
-        Type argument = ((ParameterizedType) type).getActualTypeArguments()[0];
-        return argument instanceof Class ? ((Class<?>) argument).getSimpleName() : argument.getTypeName();
+        return simpleName(((ParameterizedType) type).getActualTypeArguments()[0]);
+    }
+
+    /** {@code Duration}, {@code List<String>}. */
+    private static String simpleName(Type type) {
+        if (type instanceof ParameterizedType parameterized) {
+            return simpleName(parameterized.getRawType()) + "<" + String.join(", ",
+                    Arrays.stream(parameterized.getActualTypeArguments()).map(OptionsReference::simpleName).toList()) + ">";
+        }
+        return type instanceof Class ? ((Class<?>) type).getSimpleName() : type.getTypeName();
     }
 
     private static String defaultValue(ConfigOption<?> option) {

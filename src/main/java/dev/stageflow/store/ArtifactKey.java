@@ -63,8 +63,13 @@ public final class ArtifactKey {
                 + digest.substring(2, 4) + "/" + digest;
     }
 
+    /** Whether {@code value} can be the stage or model version segment of a key's path. */
+    public static boolean isValidSegment(String value) {
+        return value != null && SEGMENT.matcher(value).matches();
+    }
+
     private static String checkSegment(String what, String value) {
-        if (value == null || !SEGMENT.matcher(value).matches()) {
+        if (!isValidSegment(value)) {
             throw new IllegalArgumentException(
                     "Invalid " + what + " '" + value + "' for an artifact key: use 1-100 of"
                             + " [A-Za-z0-9._-], not starting with a dot");

@@ -2,22 +2,42 @@ package dev.stageflow.testing;
 
 import dev.stageflow.sink.CommittedOutput;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 
-/** Waiting on running jobs: committed output, completed checkpoints, termination. */
+/** Running jobs in tests: publishing input, waiting on committed output, checkpoints and termination. */
 public final class JobRuns {
 
     private JobRuns() {}
+
+    /** Writes a hidden file (the source skips those) and renames it, so the source never sees half a file. */
+    public static void publish(Path directory, String name, List<String> lines) throws IOException {
+        Path hidden = Files.write(directory.resolve("." + name), lines);
+        Files.move(hidden, directory.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Polls {@code condition} every 200 ms; fails naming {@code what} after {@code timeout}. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
 
     /**
      * Waits until at least {@code count} result rows are committed under {@code out}; fails early if

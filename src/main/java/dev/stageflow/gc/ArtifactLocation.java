@@ -1,0 +1,55 @@
+package dev.stageflow.gc;
+
+import dev.stageflow.store.ArtifactKey;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Where an artifact sits below any store root: {@code <stage>/<model-version>/<k[0:2]>/<k[2:4]>/<k>}.
+ * The digest {@code k} hashes stage, model version, artifact name and inputs, so this tail names
+ * one content, whichever root or URI spelling ({@code file:/} or {@code file:///}, a NameNode with
+ * or without its port) a reference uses.
+ */
+public record ArtifactLocation(String stage, String modelVersion, String digest) {
+
+    private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
+
+    /** The location if the five segments are an artifact directory of the store layout. */
+    static Optional<ArtifactLocation> of(String stage, String modelVersion, String k01, String k23, String digest) {
+        boolean valid = ArtifactKey.isValidSegment(stage)
+                && ArtifactKey.isValidSegment(modelVersion)
+                && DIGEST.matcher(digest).matches()
+                && k01.equals(digest.substring(0, 2))
+                && k23.equals(digest.substring(2, 4));
+        return valid ? Optional.of(new ArtifactLocation(stage, modelVersion, digest)) : Optional.empty();
+    }
+
+    /** The location an {@code ArtifactRef} URI points to, if its path ends in the store layout. */
+    static Optional<ArtifactLocation> ofUri(String uri) {
+        if (uri == null) {
+            return Optional.empty();
+        }
+        String path;
+        try {
+            path = URI.create(uri).getPath();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (path == null) {
+            return Optional.empty();
+        }
+        List<String> segments = List.of(path.replaceAll("/+$", "").split("/+"));
+        if (segments.size() < 5) {
+            return Optional.empty();
+        }
+        List<String> tail = segments.subList(segments.size() - 5, segments.size());
+        return of(tail.get(0), tail.get(1), tail.get(2), tail.get(3), tail.get(4));
+    }
+
+    /** What the artifact is, as far as its path tells: {@code image-generate/onnx-v1}. */
+    public String kind() {
+        return stage + "/" + modelVersion;
+    }
+}

@@ -1,0 +1,97 @@
+package dev.stageflow.gc;
+
+import dev.stageflow.store.Manifest;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Lists the artifact directories below a store root, {@code <stage>/<model-version>/<k[0:2]>/<k[2:4]>/<k>},
+ * with one listing per directory, which every Flink file system supports. Entries that do not fit
+ * the layout are counted as foreign and never become candidates for deletion.
+ */
+final class StoreScanner {
+
+    private static final int LAYOUT_DEPTH = 5;
+
+    private final List<StoredArtifact> artifacts = new ArrayList<>();
+    private long foreignEntries;
+
+    /** Scans {@code root}; a root that does not exist holds no artifacts. */
+    static StoreScanner scan(Path root) {
+        StoreScanner scanner = new StoreScanner();
+        try {
+            FileSystem fs = root.getFileSystem();
+            if (!fs.exists(root)) {
+                return scanner;
+            }
+            if (!fs.getFileStatus(root).isDir()) {
+                throw new GcRefusedException("Store root " + root + " is not a directory");
+            }
+            scanner.walk(fs, root, new ArrayList<>());
+        } catch (IOException e) {
+            throw new GcRefusedException("Cannot list store root " + root, e);
+        }
+        return scanner;
+    }
+
+    List<StoredArtifact> artifacts() {
+        return artifacts;
+    }
+
+    long foreignEntries() {
+        return foreignEntries;
+    }
+
+    private void walk(FileSystem fs, Path dir, List<String> segments) throws IOException {
+        for (FileStatus entry : list(fs, dir)) {
+            if (!entry.isDir()) {
+                foreignEntries++;
+                continue;
+            }
+            segments.add(entry.getPath().getName());
+            if (segments.size() < LAYOUT_DEPTH) {
+                walk(fs, entry.getPath(), segments);
+            } else {
+                ArtifactLocation.of(segments.get(0), segments.get(1), segments.get(2), segments.get(3), segments.get(4))
+                        .ifPresentOrElse(
+                                location -> artifacts.add(artifact(fs, entry, location)),
+                                () -> foreignEntries++);
+            }
+            segments.remove(segments.size() - 1);
+        }
+    }
+
+    private static StoredArtifact artifact(FileSystem fs, FileStatus dir, ArtifactLocation location) {
+        boolean complete = false;
+        long bytes = 0;
+        long lastModified = dir.getModificationTime();
+        FileStatus[] files;
+        try {
+            files = list(fs, dir.getPath());
+        } catch (IOException e) {
+            throw new GcRefusedException("Cannot list artifact directory " + dir.getPath(), e);
+        }
+        if (files.length > 0) {
+            lastModified = Long.MIN_VALUE;
+        }
+        for (FileStatus file : files) {
+            complete |= file.getPath().getName().equals(Manifest.FILE_NAME);
+            bytes += file.isDir() ? 0 : file.getLen();
+            lastModified = Math.max(lastModified, file.getModificationTime());
+        }
+        return new StoredArtifact(dir.getPath(), location, complete, bytes, Instant.ofEpochMilli(lastModified));
+    }
+
+    private static FileStatus[] list(FileSystem fs, Path dir) throws IOException {
+        FileStatus[] entries = fs.listStatus(dir);
+        if (entries == null) {
+            throw new IOException("listing " + dir + " returned nothing (not a directory, or gone)");
+        }
+        return entries;
+    }
+}
