@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -107,16 +108,42 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
         List<IN> inputs = new ArrayList<>(group.size());
         group.forEach(p -> inputs.add(p.input));
         batchSizeListener.accept(inputs.size());
+        List<OUT> outputs;
         try {
-            List<OUT> outputs = processor.process(inputs);
-            for (int i = 0; i < group.size(); i++) {
-                group.get(i).result.complete(List.of(outputs.get(i)));
-            }
+            outputs = processor.process(inputs);
         } catch (Throwable e) {
             if (running) {
                 LOG.warn("A batch of {} failed; the job will restart from its last checkpoint", inputs.size(), e);
             }
-            group.forEach(p -> p.result.completeExceptionally(e));
+            for (Pending<IN, OUT> pending : group) {
+                if (!deliver(() -> pending.result.completeExceptionally(e))) {
+                    return;
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < group.size(); i++) {
+            OUT output = outputs.get(i);
+            ResultFuture<OUT> result = group.get(i).result;
+            if (!deliver(() -> result.complete(List.of(output)))) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Hands a completion to the operator; false once the task's mailbox is closed. That happens when
+     * the task stops after a savepoint (stop-with-savepoint) or is cancelled: the requests of this
+     * batch are in that snapshot and will be sent again after a restore, so they are dropped here
+     * rather than failing a task that is already stopping.
+     */
+    private boolean deliver(Runnable completion) {
+        try {
+            completion.run();
+            return true;
+        } catch (RejectedExecutionException stopping) {
+            LOG.debug("The task is stopping; the rest of this batch is left to its snapshot", stopping);
+            return false;
         }
     }
 

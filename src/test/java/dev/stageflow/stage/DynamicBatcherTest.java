@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
@@ -94,6 +95,41 @@ class DynamicBatcherTest {
 
             assertThatThrownBy(bad::get).isInstanceOf(ExecutionException.class).hasRootCauseMessage("model failed");
             assertThat(good.get()).isEqualTo("good");
+        } finally {
+            batcher.close();
+        }
+    }
+
+    @Test
+    void aStoppingTaskThatRejectsCompletionsFailsNothingAndTheWorkerGoesOn() throws Exception {
+        DynamicBatcher<String, String> batcher = new DynamicBatcher<>("test", 1, 2, Duration.ofMillis(100), s -> "",
+                batch -> batch, size -> {});
+        try {
+            List<String> failures = new CopyOnWriteArrayList<>();
+            ResultFuture<String> closedMailbox = new ResultFuture<>() {
+                @Override
+                public void complete(Collection<String> result) {
+                    throw new RejectedExecutionException("Mailbox is in state QUIESCED");
+                }
+
+                @Override
+                public void completeExceptionally(Throwable error) {
+                    failures.add(error.toString());
+                }
+
+                @Override
+                public void complete(CollectionSupplier<String> supplier) {
+                    throw new RejectedExecutionException("Mailbox is in state QUIESCED");
+                }
+            };
+            batcher.submit("stopping-1", closedMailbox);
+            batcher.submit("stopping-2", closedMailbox);
+            Thread.sleep(300);
+            Result later = new Result();
+            batcher.submit("later", later);
+
+            assertThat(later.get()).isEqualTo("later");
+            assertThat(failures).as("nothing failed for requests the stopping task rejected").isEmpty();
         } finally {
             batcher.close();
         }
