@@ -82,7 +82,7 @@ class ResumeAndRescaleITCase {
     void savepointsRescaleFromTwoToFourToOne() throws Exception {
         Configuration conf = jobConfig();
         String savepoints = dir.resolve("savepoints").toUri().toString();
-        addPromptFile("first", 48);
+        addPromptFile("first", 96);
 
         JobClient atTwo = start(conf, 2, null);
         JobRuns.awaitCommittedResults(out(), 1, atTwo, TIMEOUT);
@@ -101,7 +101,7 @@ class ResumeAndRescaleITCase {
         JobRuns.cancel(atOne);
 
         assertExactlyOnce(conf);
-        System.out.printf("rescale 2 -> 4 -> 1: %d of 48, then %d of 72, then %d results committed%n",
+        System.out.printf("rescale 2 -> 4 -> 1: %d of 96, then %d of 120, then %d results committed%n",
                 afterTwo, afterFour, expectedIds(conf).size());
     }
 
