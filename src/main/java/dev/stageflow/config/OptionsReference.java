@@ -65,6 +65,7 @@ public final class OptionsReference {
         Map<String, List<Option>> sections = new LinkedHashMap<>();
         sections.put("Input", staticOptions(SourceOptions.class));
         sections.put("Output", staticOptions(SinkOptions.class));
+        sections.put("Kafka input and output", staticOptions(KafkaOptions.class));
         sections.put("Requests and deduplication", staticOptions(RequestOptions.class));
         sections.put("Models", staticOptions(ModelOptions.class));
         List<Option> stages = new ArrayList<>();
