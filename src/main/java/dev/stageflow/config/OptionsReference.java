@@ -10,9 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.util.TimeUtils;
@@ -105,9 +107,21 @@ public final class OptionsReference {
         }
     }
 
+    /** The simple name of the value type of a {@code ConfigOption<T>} field: String, List<String>, ... */
     private static String typeName(Type type) {
-        Type argument = ((ParameterizedType) type).getActualTypeArguments()[0];
-        return argument instanceof Class ? ((Class<?>) argument).getSimpleName() : argument.getTypeName();
+        return simpleName(((ParameterizedType) type).getActualTypeArguments()[0]);
+    }
+
+    private static String simpleName(Type type) {
+        if (type instanceof Class) {
+            return ((Class<?>) type).getSimpleName();
+        }
+        if (type instanceof ParameterizedType) {
+            ParameterizedType parameterized = (ParameterizedType) type;
+            return simpleName(parameterized.getRawType()) + "&lt;" + Arrays.stream(parameterized.getActualTypeArguments())
+                    .map(OptionsReference::simpleName).collect(Collectors.joining(", ")) + "&gt;";
+        }
+        return type.getTypeName();
     }
 
     private static String defaultValue(ConfigOption<?> option) {
