@@ -3,6 +3,7 @@ package dev.stageflow.cli;
 import dev.stageflow.StageflowJob;
 import dev.stageflow.cache.RedisServer;
 import dev.stageflow.config.CacheOptions;
+import dev.stageflow.config.KafkaOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.config.StoreOptions;
@@ -46,7 +47,12 @@ public final class LocalRunner {
             "  --out DIR        where results/ and dead-letters/ go (default: data/runs/<run>/out)",
             "  --resume         continue the newest unfinished run from its latest checkpoint",
             "  --data-dir DIR   root of store, runs and Redis data (default: data)",
-            "  --key value      any job or Flink option, e.g. --generator.batch.size 8 --rest.port 8082");
+            "  --key value      any job or Flink option, e.g. --generator.batch.size 8 --rest.port 8082",
+            "                   Kafka input instead of files (runs until Ctrl-C; --resume continues):",
+            "                   --source.kafka.bootstrap-servers localhost:9092 --source.kafka.topics prompts");
+
+    /** How run.json names Kafka input: this and the topics. */
+    private static final String KAFKA_INPUT = "kafka:";
 
     private LocalRunner() {}
 
@@ -68,16 +74,20 @@ public final class LocalRunner {
 
     static int run(Arguments arguments, PrintStream out) throws Exception {
         Path dataDir = arguments.dataDir.toAbsolutePath();
-        RunDirectory run = arguments.resume ? resumable(dataDir) : RunDirectory.create(
-                dataDir.resolve("runs"), asUri(arguments.prompts), arguments.outputDir, arguments.follow, arguments.options);
+        String topics = arguments.options.get(KafkaOptions.SOURCE_TOPICS.key());
+        RunDirectory run = arguments.resume ? resumable(dataDir) : RunDirectory.create(dataDir.resolve("runs"),
+                topics != null ? KAFKA_INPUT + topics : asUri(arguments.prompts), arguments.outputDir, arguments.follow,
+                arguments.options);
         System.setProperty("stageflow.log.file", run.logFile().toString());
 
         Map<String, String> options = new LinkedHashMap<>(run.options());
         options.putAll(arguments.options);
         Configuration conf = GlobalConfiguration.loadConfiguration(System.getProperty("stageflow.conf.dir", "conf"));
         options.forEach(conf::setString);
-        conf.set(SourceOptions.PROMPTS, run.prompts());
-        conf.set(SourceOptions.FOLLOW, arguments.follow || run.follow() || conf.get(SourceOptions.FOLLOW));
+        if (!run.prompts().startsWith(KAFKA_INPUT)) {
+            conf.set(SourceOptions.PROMPTS, run.prompts());
+            conf.set(SourceOptions.FOLLOW, arguments.follow || run.follow() || conf.get(SourceOptions.FOLLOW));
+        }
         conf.set(SinkOptions.OUTPUT_DIR, run.outputDir().toUri().toString());
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, run.checkpointDir().toUri().toString());
         conf.set(RestOptions.PORT, restPort(conf.get(RestOptions.PORT), out));
@@ -124,8 +134,13 @@ public final class LocalRunner {
         JobClient client = env.executeAsync(StageflowJob.JOB_NAME);
         run.markStatus(RunDirectory.RUNNING, client.getJobID().toString());
         int restPort = conf.get(RestOptions.PORT);
-        out.printf("Run %s: %s from %s%n", run.runId(),
-                follow ? "following" : resume ? "the rest of the prompt lines" : total + " prompt lines", run.prompts());
+        if (run.prompts().startsWith(KAFKA_INPUT)) {
+            out.printf("Run %s: reading Kafka topics %s at %s until Ctrl-C (continue with --resume)%n", run.runId(),
+                    conf.get(KafkaOptions.SOURCE_TOPICS), conf.get(KafkaOptions.SOURCE_BOOTSTRAP_SERVERS));
+        } else {
+            out.printf("Run %s: %s from %s%n", run.runId(),
+                    follow ? "following" : resume ? "the rest of the prompt lines" : total + " prompt lines", run.prompts());
+        }
         out.printf("Flink web UI: http://localhost:%d/#/job/running/%s%n", restPort, client.getJobID());
         try {
             awaitCompletion(client, new ProgressReporter(restPort, client.getJobID().toString(), total, out),

@@ -66,6 +66,7 @@ public final class OptionsReference {
         Map<String, List<Option>> sections = new LinkedHashMap<>();
         sections.put("Input", staticOptions(SourceOptions.class));
         sections.put("Output", staticOptions(SinkOptions.class));
+        sections.put("Kafka input and output", staticOptions(KafkaOptions.class));
         sections.put("Requests and deduplication", staticOptions(RequestOptions.class));
         sections.put("Models", staticOptions(ModelOptions.class));
         List<Option> stages = new ArrayList<>();
@@ -106,6 +107,7 @@ public final class OptionsReference {
         }
     }
 
+    /** The simple name of the value type of a {@code ConfigOption<T>} field: String, List<String>, ... */
     private static String typeName(Type type) {
         return simpleName(((ParameterizedType) type).getActualTypeArguments()[0]);
     }

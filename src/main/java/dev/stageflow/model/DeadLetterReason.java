@@ -27,5 +27,7 @@ public enum DeadLetterReason {
     /** The style is not one of the known styles. */
     UNKNOWN_STYLE,
     /** A given promptId does not match the allowed pattern. */
-    INVALID_PROMPT_ID
+    INVALID_PROMPT_ID,
+    /** A Kafka record whose key and the promptId in its value differ. */
+    PROMPT_ID_MISMATCH
 }

@@ -42,6 +42,31 @@ public final class ChildJvm implements AutoCloseable {
      * stdout and stderr go to {@code log}.
      */
     public static ChildJvm start(String name, List<String> jvmOptions, String mainClass, List<String> args, Path log) {
+        ChildJvm jvm = new ChildJvm(name, launch(name, jvmOptions, mainClass, args, log), log);
+        Runtime.getRuntime().addShutdownHook(jvm.stopAtExit);
+        return jvm;
+    }
+
+    /**
+     * Runs a tool of server {@code name} (e.g. a storage formatter) to its end; fails with the
+     * tail of {@code log} if it exits with a non-zero status or runs longer than {@code timeout}.
+     */
+    public static void run(String name, List<String> jvmOptions, String mainClass, List<String> args, Path log,
+            Duration timeout) {
+        try (ChildJvm jvm = new ChildJvm(name, launch(name, jvmOptions, mainClass, args, log), log)) {
+            if (!jvm.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw jvm.startupFailure("(" + mainClass + ") did not finish within " + timeout);
+            }
+            if (jvm.process.exitValue() != 0) {
+                throw jvm.startupFailure("(" + mainClass + ") exited with status " + jvm.process.exitValue());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while running " + mainClass, e);
+        }
+    }
+
+    private static Process launch(String name, List<String> jvmOptions, String mainClass, List<String> args, Path log) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -49,13 +74,10 @@ public final class ChildJvm implements AutoCloseable {
         command.addAll(args);
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
-            Process process = new ProcessBuilder(command)
+            return new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
-            ChildJvm jvm = new ChildJvm(name, process, log);
-            Runtime.getRuntime().addShutdownHook(jvm.stopAtExit);
-            return jvm;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start test server " + name + " (" + mainClass + ")", e);
         }
