@@ -39,7 +39,8 @@ cluster_classpath() {
     mkdir -p "$ROOT/target"
     mvn -q -B -f "$ROOT/cluster/pom.xml" \
       "-Dflink.version=$(pom_property flink.version)" "-Dhadoop.version=$(pom_property hadoop.version)" \
-      "-Dlog4j.version=$(pom_property log4j.version)" "-Dmdep.outputFile=$out" -Dmdep.includeScope=runtime \
+      "-Dlog4j.version=$(pom_property log4j.version)" \
+      "-Ddjl.version=$(pom_property djl.version)" "-Dmdep.outputFile=$out" -Dmdep.includeScope=runtime \
       org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath >&2
   fi
   cat "$out"
