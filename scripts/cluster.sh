@@ -89,6 +89,8 @@ write_config() {
     echo "blob.storage.directory: $cluster_dir/tmp/blobs"
     echo "web.upload.dir: $cluster_dir/tmp/web-upload"
     echo "web.tmpdir: $cluster_dir/tmp/web"
+    # RocksDB's own LOG files (one per state instance) would otherwise land next to Flink's logs.
+    echo "state.backend.rocksdb.log.dir: $cluster_dir/tmp/rocksdb-logs"
     for option in "${extra_options[@]}"; do
       echo "$option"
     done
@@ -113,12 +115,13 @@ resource_params() {
   grep '^BASH_JAVA_UTILS_EXEC_RESULT:' <<< "$output" | tail -2 | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://'
 }
 
-# Starts one Flink process in the background: NAME MAIN_CLASS RESOURCE_PARAMS_COMMAND.
+# Starts one Flink process in the background: NAME MAIN_CLASS RESOURCE_PARAMS_COMMAND [-D key=value ...].
 start_process() {
   local name="$1" main="$2" params jvm_args dynamic_properties
   params="$(resource_params "$3")"
+  shift 3
   jvm_args="$(sed -n 1p <<< "$params")"
-  dynamic_properties="$(sed -n 2p <<< "$params")"
+  dynamic_properties="$(sed -n 2p <<< "$params") $*"
   mkdir -p "$log_dir" "$pid_dir"
   echo "=== $(date '+%F %T') starting $name" >> "$log_dir/$name.out"
   # shellcheck disable=SC2086 # the JVM flags and -D properties are separate words
@@ -137,7 +140,9 @@ start_taskmanager() {
     echo "$name is already running (pid $pid)" >&2
     return 1
   fi
-  start_process "$name" org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS
+  # A readable id in the web UI and the REST API (taskmanager-<N>-<start time>), new for each start.
+  start_process "$name" org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS \
+    -D "taskmanager.resource-id=$name-$(date +%s)"
   echo "Started $name (pid $(cat "$pid_dir/$name.pid"))"
 }
 
