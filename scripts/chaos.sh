@@ -13,7 +13,7 @@ Usage: scripts/chaos.sh [--prompts N] [--kills K] [--seed S] [--data-dir DIR] [-
   --seed S           seed of the prompts, the kill delays and which TaskManager dies (default 42)
   --data-dir DIR     working directory, emptied first (default: data/chaos)
   --timeout SECONDS  longest wait for each phase (default 1200)
-  --key value        job option for both runs (default: --request.default-steps 32)
+  --key value        job option for both runs (default: --request.default-width 256 --request.default-height 256)
 Steps: a cluster of 1 JobManager + 2 TaskManagers on free ports; a clean run of the prompts (no
 kills) into its own output and store; the chaos run into another, during which a TaskManager is
 killed (kill -9) K times, each 0-3 s after a checkpoint completed, and restarted at once; both runs
@@ -25,9 +25,9 @@ EOF
 }
 
 prompts=500 kills=3 seed=42 data_dir="$ROOT/data/chaos" timeout=1200
-# 32 refinement steps (default 8) make a run of 500 128x128 prompts last long enough for 3 kills and
-# their recoveries on 2 cores; options given on the command line come after and win.
-declare -a job_options=(--request.default-steps 32)
+# 256x256 images (default 128) make a run of 500 prompts last long enough for 3 kills and their
+# recoveries on 2 cores; options given on the command line come after and win.
+declare -a job_options=(--request.default-width 256 --request.default-height 256)
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -46,12 +46,20 @@ command -v jq > /dev/null || { echo "chaos.sh needs jq (Debian: apt-get install 
 # Exceptions that killing a TaskManager causes by design; any other exception line is a violation.
 # Each entry is an extended regular expression matched against a log line that names an exception.
 ALLOWED_AFTER_KILLS=(
+  # RPCs to the dead process: Pekko's association, and the checkpoint trigger sent to it.
+  'Association with remote system \[pekko\.tcp://flink@localhost:[0-9]+\] has failed'
+  'RecipientUnreachableException: Could not send message \[RemoteRpcInvocation\(TaskExecutorGateway\.triggerCheckpoint'
+  'CheckpointException: Trigger checkpoint failure'
+  # The JobMaster's and the ResourceManager's records of the lost TaskManager.
+  '(JobMasterException|ResourceManagerException): TaskManager with id taskmanager-[0-9]+-[0-9]+ is no longer reachable'
 )
 # Exceptions of a job's normal start and stop-with-savepoint.
 ALLOWED_ALWAYS=(
   # A checkpoint triggered while tasks are still deploying (job start, restart) is declined.
   'CheckpointException: .*(Checkpoint was declined \(tasks not ready\)|Checkpoint Coordinator is suspending|TaskManager received a checkpoint request for unknown task)'
-  'Triggering Checkpoint [0-9]+ for job [0-9a-f]+ failed due to org.apache.flink.runtime.checkpoint.CheckpointException'
+  'Triggering Checkpoint [0-9]+ for job [0-9a-f]+ failed due to org\.apache\.flink\.runtime\.(checkpoint\.CheckpointException|rpc\.exceptions\.RecipientUnreachableException)'
+  # scripts/cluster.sh stop: a TaskManager tells its JobManager it is going.
+  'FlinkExpectedException: The TaskExecutor is shutting down'
 )
 
 RANDOM="$seed"
