@@ -43,7 +43,7 @@ set_option() {
 }
 
 as_uri() {
-  if [[ "$1" == *://* ]]; then echo "$1"; else echo "file://$(realpath -m "$1")"; fi
+  if [[ "$1" =~ ^[A-Za-z][A-Za-z0-9+.-]*:/ ]]; then echo "$1"; else echo "file://$(realpath -m "$1")"; fi
 }
 
 while [[ $# -gt 0 ]]; do
@@ -88,7 +88,9 @@ rest() {
   status="${response##*$'\n'}"
   response="${response%$'\n'*}"
   if [[ "$status" != 2* ]]; then
-    echo "$method $path: HTTP $status $(jq -r '.errors // [] | join("\n")' <<< "$response" 2> /dev/null || echo "$response")" >&2
+    # The first line of the cluster's error and its root cause; the full trace is in the JobManager's log.
+    echo "$method $path: HTTP $status $(jq -r '.errors // [] | join("\n")' <<< "$response" 2> /dev/null \
+      | grep -v -e $'^\t' -e '^$' | sed -n '1p;$p' || echo "$response")" >&2
     return 1
   fi
   echo "$response"
