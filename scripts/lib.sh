@@ -23,3 +23,25 @@ java_opts() {
   # The s3 file system's AWS SDK 1.x prints a deprecation notice with a stack trace on first use.
   echo "@$ROOT/conf/java17-opens.args -Dai.djl.offline=true -Daws.java.v1.disableDeprecationAnnouncement=true -Dlog4j.configurationFile=$ROOT/conf/log4j2.properties -Dstageflow.conf.dir=$ROOT/conf ${STAGEFLOW_JAVA_OPTS:--Xmx4g}"
 }
+
+# A property of the main pom.xml, e.g. pom_property flink.version.
+pom_property() {
+  sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$ROOT/pom.xml" | head -1
+}
+
+# The standalone cluster's classpath (what a Flink distribution's lib/ holds; see cluster/pom.xml),
+# resolved by Maven with the main pom's versions into target/cluster-classpath.txt when missing or
+# older than either pom.
+cluster_classpath() {
+  local out="$ROOT/target/cluster-classpath.txt"
+  if [[ ! -s "$out" || "$ROOT/cluster/pom.xml" -nt "$out" || "$ROOT/pom.xml" -nt "$out" ]]; then
+    echo "Resolving the Flink cluster classpath (cluster/pom.xml)..." >&2
+    mkdir -p "$ROOT/target"
+    mvn -q -B -f "$ROOT/cluster/pom.xml" \
+      "-Dflink.version=$(pom_property flink.version)" "-Dhadoop.version=$(pom_property hadoop.version)" \
+      "-Dlog4j.version=$(pom_property log4j.version)" \
+      "-Ddjl.version=$(pom_property djl.version)" "-Dmdep.outputFile=$out" -Dmdep.includeScope=runtime \
+      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath >&2
+  fi
+  cat "$out"
+}
