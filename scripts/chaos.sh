@@ -41,7 +41,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "Unexpected argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-command -v jq > /dev/null || { echo "chaos.sh needs jq (Debian: apt-get install jq)" >&2; exit 1; }
+require_commands curl jq
 
 # Exceptions that killing a TaskManager causes by design; any other exception line is a violation.
 # Each entry is an extended regular expression matched against a log line that names an exception.

@@ -3,6 +3,7 @@
 # TaskManagers, each its own JVM, run from the project's Maven-resolved Flink jars (cluster/pom.xml)
 # and conf/config.yaml with conf/cluster.yaml laid over it. --help lists the commands.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_commands curl
 
 usage() {
   cat <<'EOF'

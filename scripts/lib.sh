@@ -45,3 +45,18 @@ cluster_classpath() {
   fi
   cat "$out"
 }
+
+# Installs the Debian packages named (e.g. curl jq) whose commands are missing: the cluster scripts
+# and their test need them, and a fresh Debian machine may not have them.
+require_commands() {
+  local missing=() command
+  for command in "$@"; do
+    command -v "$command" > /dev/null || missing+=("$command")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  echo "Installing ${missing[*]} (apt-get)..." >&2
+  local sudo=()
+  [[ "$(id -u)" -ne 0 ]] && sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq >&2 && "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >&2 \
+    || { echo "Cannot install ${missing[*]}; install them with your package manager" >&2; return 1; }
+}

@@ -29,8 +29,7 @@ With --resume or --savepoint, the newest submission's options apply, overridden 
 EOF
 }
 
-command -v jq > /dev/null || { echo "submit.sh needs jq (Debian: apt-get install jq)" >&2; exit 1; }
-command -v curl > /dev/null || { echo "submit.sh needs curl (Debian: apt-get install curl)" >&2; exit 1; }
+require_commands curl jq
 
 data_dir="$ROOT/data" jobmanager="" jar="" restore="" savepoint="" allow_non_restored=false
 wait_for_end=false wait_timeout=3600
