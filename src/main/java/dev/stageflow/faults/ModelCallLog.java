@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -69,8 +68,11 @@ public final class ModelCallLog implements Serializable {
         }
     }
 
-    public void calls(Collection<String> keys) {
-        keys.forEach(key -> append(Kind.CALL, key));
+    /** Logs a call for each of {@code keys}; the stream is not consumed when the log is off. */
+    public void calls(Stream<String> keys) {
+        if (directory != null) {
+            keys.forEach(key -> append(Kind.CALL, key));
+        }
     }
 
     public void stored(String key) {

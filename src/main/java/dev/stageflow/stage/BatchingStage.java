@@ -5,6 +5,7 @@ import dev.stageflow.faults.ModelCallLog;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -115,8 +116,11 @@ public abstract class BatchingStage<IN, OUT> extends RichAsyncFunction<IN, OUT> 
         }
     }
 
-    /** Records that the model is about to compute the outputs of {@code keys} (the model call log). */
-    protected void recordModelCall(Collection<String> keys) {
+    /**
+     * Records that the model is about to compute the outputs of {@code keys} (the model call log);
+     * the keys are computed only when the log is on.
+     */
+    protected void recordModelCall(Stream<String> keys) {
         callLog.calls(keys);
     }
 

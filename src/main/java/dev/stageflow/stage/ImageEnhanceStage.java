@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Reads the generated image from the store (verifying its checksum), upscales, sharpens, stretches
@@ -74,7 +75,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord, PromptRecord>
     private ArtifactRef enhanceAndWrite(PromptRecord record, ArtifactRef source, ArtifactKey key) {
         Style style = Style.parse(record.request.style).orElseThrow();
         RgbImage generated = RgbImage.fromPng(store.read(source));
-        recordModelCall(List.of(key.toString()));
+        recordModelCall(Stream.of(key).map(ArtifactKey::toString));
         long computeStart = System.nanoTime();
         RgbImage enhanced = enhancer.enhance(generated, style);
         recordCompute(computeStart);

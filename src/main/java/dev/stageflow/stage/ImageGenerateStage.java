@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Embedding + seed + parameters to a latent tensor ({@code latent.npy}, compressed) and a decoded
@@ -92,13 +93,8 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord
 
     private List<Generated> generate(List<PromptRecord> records, ArtifactKey[][] keys, List<Integer> misses) {
         List<GenerationInput> inputs = new ArrayList<>(misses.size());
-        List<String> called = new ArrayList<>(2 * misses.size());
-        for (int i : misses) {
-            inputs.add(input(records.get(i)));
-            called.add(keys[i][0].toString());
-            called.add(keys[i][1].toString());
-        }
-        recordModelCall(called);
+        misses.forEach(i -> inputs.add(input(records.get(i))));
+        recordModelCall(misses.stream().flatMap(i -> Stream.of(keys[i])).map(ArtifactKey::toString));
         long modelStart = System.nanoTime();
         List<Generated> generated = generator.generate(inputs);
         recordCompute(modelStart);

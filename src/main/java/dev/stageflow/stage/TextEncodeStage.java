@@ -57,7 +57,7 @@ public class TextEncodeStage extends BatchingStage<PromptRequest, PromptRecord> 
         List<String> missing = texts.stream().filter(t -> !cached.containsKey(t)).toList();
         Map<String, float[]> computed = new HashMap<>();
         if (!missing.isEmpty()) {
-            recordModelCall(missing.stream().map(text -> "text:" + Hashing.sha256Hex(text)).toList());
+            recordModelCall(missing.stream().map(text -> "text:" + Hashing.sha256Hex(text)));
             long modelStart = System.nanoTime();
             float[][] vectors = encoder.encode(missing);
             recordCompute(modelStart);
