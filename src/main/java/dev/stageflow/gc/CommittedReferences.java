@@ -54,8 +54,7 @@ final class CommittedReferences {
         for (Path outputDir : outputDirs) {
             Path resultsDir = new Path(outputDir, CommittedOutput.RESULTS);
             for (FileStatus file : listResults(resultsDir)) {
-                String name = file.getPath().getName();
-                if (name.startsWith(".") || name.startsWith("_")) {
+                if (CommittedOutput.isUncommitted(file.getPath().getName())) {
                     uncommitted.add(file.getPath());
                 } else if (file.isDir()) {
                     throw new GcRefusedException("Unexpected directory " + file.getPath() + " among the committed"

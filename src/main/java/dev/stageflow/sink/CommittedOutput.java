@@ -33,6 +33,15 @@ public final class CommittedOutput {
         return read(new Path(outputDir, DEAD_LETTERS), DeadLetter.class);
     }
 
+    /**
+     * Whether a file named {@code name} in {@code results/} or {@code dead-letters/} is an
+     * uncommitted part file: FileSink's in-progress and pending files start with a dot (or an
+     * underscore), and become visible under their final name when their checkpoint completes.
+     */
+    public static boolean isUncommitted(String name) {
+        return name.startsWith(".") || name.startsWith("_");
+    }
+
     private static <T> List<T> read(Path dir, Class<T> type) {
         List<T> rows = new ArrayList<>();
         try {
@@ -41,8 +50,7 @@ public final class CommittedOutput {
                 return rows;
             }
             for (FileStatus file : fs.listStatus(dir)) {
-                String name = file.getPath().getName();
-                if (file.isDir() || name.startsWith(".") || name.startsWith("_")) {
+                if (file.isDir() || isUncommitted(file.getPath().getName())) {
                     continue;
                 }
                 try (BufferedReader reader = new BufferedReader(
