@@ -133,7 +133,7 @@ class FaultToleranceITCase {
         StageflowJob.build(env, conf);
         JobClient job = env.executeAsync("faults-kafka-" + stage);
         try {
-            JobRuns.await("every result and dead letter in the files and topics", Duration.ofMinutes(3), () ->
+            JobRuns.await("every result and dead letter in the files and topics", Duration.ofMinutes(3), job, () ->
                     TestJobs.committedIds(dir.resolve("out")).equals(expected)
                             && promptIds(kafka.readCommitted(results)).equals(expected)
                             && kafka.readCommitted(deadLetters).size() >= invalid.size());

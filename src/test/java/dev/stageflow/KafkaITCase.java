@@ -209,18 +209,8 @@ class KafkaITCase {
 
     /** Waits until {@code done} (the job must keep running meanwhile), then cancels the job and waits until it has stopped. */
     private static void awaitThenCancel(JobClient job, BooleanSupplier done) throws Exception {
-        long deadline = System.nanoTime() + OUTPUT_TIMEOUT.toNanos();
         try {
-            while (!done.getAsBoolean()) {
-                if (job.getJobExecutionResult().isDone()) {
-                    job.getJobExecutionResult().get();
-                    throw new AssertionError("the job ended before its output was complete");
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the expected output was not visible within " + OUTPUT_TIMEOUT);
-                }
-                Thread.sleep(500);
-            }
+            JobRuns.await("the expected output", OUTPUT_TIMEOUT, job, done);
         } finally {
             JobRuns.cancel(job);
         }

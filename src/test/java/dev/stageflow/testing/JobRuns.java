@@ -40,25 +40,30 @@ public final class JobRuns {
     }
 
     /**
-     * Waits until at least {@code count} result rows are committed under {@code out}; fails early if
-     * the job ends first, and after {@code timeout}.
+     * Polls {@code condition} every 200 ms while {@code job} runs; fails naming {@code what} as soon
+     * as the job has ended (with its failure, if any), and after {@code timeout}.
      */
-    public static int awaitCommittedResults(Path out, int count, JobClient job, Duration timeout) throws Exception {
+    public static void await(String what, Duration timeout, JobClient job, BooleanSupplier condition)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        int committed = 0;
-        while (System.nanoTime() < deadline) {
-            committed = CommittedOutput.results(TestJobs.flinkPath(out)).size();
-            if (committed >= count) {
-                return committed;
-            }
+        while (!condition.getAsBoolean()) {
             JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
             if (status.isGloballyTerminalState()) {
-                throw new AssertionError("Job " + job.getJobID() + " is " + status + " with " + committed
-                        + " of " + count + " results committed");
+                job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
+                throw new AssertionError("Job " + job.getJobID() + " is " + status + " before " + what);
             }
-            Thread.sleep(100);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.sleep(200);
         }
-        throw new AssertionError("Only " + committed + " of " + count + " results committed within " + timeout);
+    }
+
+    /** Waits while {@code job} runs until at least {@code count} result rows are committed under {@code out}. */
+    public static int awaitCommittedResults(Path out, int count, JobClient job, Duration timeout) throws Exception {
+        await(count + " committed results", timeout, job,
+                () -> CommittedOutput.results(TestJobs.flinkPath(out)).size() >= count);
+        return CommittedOutput.results(TestJobs.flinkPath(out)).size();
     }
 
     /** Cancels {@code job} and returns once it has stopped. */
