@@ -4,13 +4,12 @@
 # Usage: scripts/bench-store.sh [prompts] [image side] [repeats]   (defaults: 16 512 5)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-mvn -q -B -o test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/test-classpath.txt 2>/dev/null \
-  || mvn -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+mvn -q -B test-compile dependency:build-classpath -pl job -am -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/test-classpath.txt
 mkdir -p bench/results
 # shellcheck disable=SC2046
-java $(java_opts) -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" \
-  dev.stageflow.bench.StoreCodecBenchmark examples/prompts.jsonl target/bench-store \
+java $(java_opts) -cp "job/target/test-classes:job/target/classes:$(cat job/target/test-classpath.txt)" \
+  dev.stageflow.bench.StoreCodecBenchmark examples/prompts.jsonl job/target/bench-store \
   bench/results/store-codecs.json "${1:-16}" "${2:-512}" "${3:-5}"
 plot_python=python3
 python3 -c 'import matplotlib' 2>/dev/null || plot_python=/usr/bin/python3

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A standalone Flink session cluster on this machine: one JobManager (web UI and REST API) and
-# TaskManagers, each its own JVM, run from the project's Maven-resolved Flink jars (cluster/pom.xml)
+# TaskManagers, each its own JVM, run from the project's Maven-resolved Flink jars (servers/flink/pom.xml)
 # and conf/config.yaml with conf/cluster.yaml laid over it. --help lists the commands.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_commands curl

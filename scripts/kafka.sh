@@ -22,16 +22,10 @@ usage() {
   exit 2
 }
 
-# The broker's classpath, resolved the way the test build does it (offline first).
+# The broker's classpath, resolved by the build from servers/kafka/pom.xml.
 classpath() {
-  local out="$ROOT/target/servers" maven_home repo="${MAVEN_LOCAL_REPO:-$HOME/.m2/repository}"
-  maven_home="$(mvn -v 2>/dev/null | sed -n 's/^Maven home: //p')"
-  if [[ ! -s "$out/kafka.classpath" || "$ROOT/servers/kafka/pom.xml" -nt "$out/kafka.classpath" ]]; then
-    echo "Resolving the Kafka jars (servers/kafka/pom.xml)..." >&2
-    bash "$ROOT/servers/resolve-classpaths.sh" "$maven_home" "$repo" --offline=true "$out" 2>/dev/null \
-      || bash "$ROOT/servers/resolve-classpaths.sh" "$maven_home" "$repo" --offline=false "$out" >&2
-  fi
-  cat "$out/kafka.classpath"
+  ensure_built
+  cat "$ROOT/servers/target/classes/stageflow/servers/kafka.classpath"
 }
 
 running_pid() {

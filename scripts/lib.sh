@@ -3,12 +3,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$ROOT/data/djl-cache}"
 # Flink plugins (s3:// file system), copied there by the build.
-export FLINK_PLUGINS_DIR="${FLINK_PLUGINS_DIR:-$ROOT/target/plugins}"
+export FLINK_PLUGINS_DIR="${FLINK_PLUGINS_DIR:-$ROOT/cli/target/plugins}"
 
-# Builds the project (no tests) when the classpath file is missing or a source is newer than it.
+# Builds the project (no tests) when the command line's classpath file is missing or a main source or
+# pom is newer than it.
 ensure_built() {
-  local stamp="$ROOT/target/classpath.txt"
-  if [[ ! -f "$stamp" ]] || [[ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$stamp" -print -quit)" ]]; then
+  local stamp="$ROOT/cli/target/classpath.txt"
+  if [[ ! -f "$stamp" ]] || [[ -n "$(find "$ROOT"/*/src/main "$ROOT"/pom.xml "$ROOT"/*/pom.xml "$ROOT"/servers/*/pom.xml \
+      -newer "$stamp" -print -quit)" ]]; then
     echo "Building stageflow (mvn package -DskipTests)..." >&2
     (cd "$ROOT" && mvn -q -B package -DskipTests) >&2
     touch "$stamp"
@@ -16,7 +18,7 @@ ensure_built() {
 }
 
 local_classpath() {
-  echo "$ROOT/target/classes:$(cat "$ROOT/target/classpath.txt")"
+  echo "$ROOT/cli/target/classes:$(cat "$ROOT/cli/target/classpath.txt")"
 }
 
 java_opts() {
@@ -24,26 +26,10 @@ java_opts() {
   echo "@$ROOT/conf/java17-opens.args -Dai.djl.offline=true -Daws.java.v1.disableDeprecationAnnouncement=true -Dlog4j.configurationFile=$ROOT/conf/log4j2.properties -Dstageflow.conf.dir=$ROOT/conf ${STAGEFLOW_JAVA_OPTS:--Xmx4g}"
 }
 
-# A property of the main pom.xml, e.g. pom_property flink.version.
-pom_property() {
-  sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$ROOT/pom.xml" | head -1
-}
-
-# The standalone cluster's classpath (what a Flink distribution's lib/ holds; see cluster/pom.xml),
-# resolved by Maven with the main pom's versions into target/cluster-classpath.txt when missing or
-# older than either pom.
+# The standalone cluster's classpath (what a Flink distribution's lib/ holds; see servers/flink/pom.xml),
+# resolved by the build with the parent pom's versions.
 cluster_classpath() {
-  local out="$ROOT/target/cluster-classpath.txt"
-  if [[ ! -s "$out" || "$ROOT/cluster/pom.xml" -nt "$out" || "$ROOT/pom.xml" -nt "$out" ]]; then
-    echo "Resolving the Flink cluster classpath (cluster/pom.xml)..." >&2
-    mkdir -p "$ROOT/target"
-    mvn -q -B -f "$ROOT/cluster/pom.xml" \
-      "-Dflink.version=$(pom_property flink.version)" "-Dhadoop.version=$(pom_property hadoop.version)" \
-      "-Dlog4j.version=$(pom_property log4j.version)" \
-      "-Ddjl.version=$(pom_property djl.version)" "-Dmdep.outputFile=$out" -Dmdep.includeScope=runtime \
-      org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath >&2
-  fi
-  cat "$out"
+  cat "$ROOT/servers/target/classes/stageflow/servers/flink.classpath"
 }
 
 # Installs the Debian packages named (e.g. curl jq) whose commands are missing: the cluster scripts

@@ -23,7 +23,7 @@ Usage: scripts/submit.sh [--jobmanager HOST:PORT] [--prompts PATH] [--follow] [-
   --savepoint PATH        submit the newest submission again, restored from this savepoint or checkpoint
   --allow-non-restored-state  let --resume/--savepoint skip state that no operator of the job claims
   --wait                  wait until the job ends; exit 0 only if it FINISHED (--wait-timeout SECONDS, 3600)
-  --jar JAR               the job jar (default: target/stageflow-<version>-job.jar, built if needed)
+  --jar JAR               the job jar (default: job/target/stageflow-job-<version>-job.jar, built if needed)
   --key value             any job option, e.g. --store.uri s3://bucket/stageflow --generator.batch.size 8
 With --resume or --savepoint, the newest submission's options apply, overridden by those given here.
 EOF
@@ -143,7 +143,7 @@ while [[ -z "$previous" && -e "$submission" ]]; do submission="$submission-2"; d
 
 if [[ -z "$jar" ]]; then
   ensure_built
-  jar="$(ls "$ROOT"/target/stageflow-*-job.jar)"
+  jar="$(ls "$ROOT"/job/target/stageflow-job-*-job.jar)"
 fi
 
 declare -a program_args=()

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Writes OUT_DIR/<name>.classpath, the resolved runtime classpath of each servers/<name>/pom.xml.
-# The test servers run as child JVMs on these classpaths, isolated from the test JVM's own
-# dependencies (S3Proxy's Guava clashes with Flink's). Run by the main build (exec-maven-plugin,
-# phase generate-test-resources) with the outer Maven's home, local repository and offline flag, so
-# the nested resolution behaves like the outer build: same repository, offline when it is offline.
-# A classpath newer than its pom, whose jars all exist, is kept.
-# Usage: resolve-classpaths.sh MAVEN_HOME LOCAL_REPOSITORY --offline=true|false OUT_DIR
+# The local servers run as child JVMs on these classpaths, isolated from the command line's and the
+# tests' own dependencies (S3Proxy's Guava clashes with Flink's). Run by the servers module's build
+# (exec-maven-plugin, phase generate-resources) with the outer Maven's home, local repository and
+# offline flag, so the nested resolution behaves like the outer build: same repository, offline when
+# it is offline. Further arguments (-Dflink.version=...) go to every nested build: the versions of
+# the parent pom, one source of truth. A classpath newer than its pom, whose jars all exist, is kept.
+# Usage: resolve-classpaths.sh MAVEN_HOME LOCAL_REPOSITORY --offline=true|false OUT_DIR [-Dkey=value ...]
 set -euo pipefail
 maven_home="$1" local_repository="$2" offline="$3" out_dir="$4"
+shift 4
 servers_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mkdir -p "$out_dir"
 
@@ -25,8 +27,8 @@ for pom in "$servers_dir"/*/pom.xml; do
   classpath="$out_dir/$name.classpath"
   up_to_date "$pom" "$classpath" && continue
   args=(-B -q -f "$pom" "-Dmaven.repo.local=$local_repository" "-Dmdep.outputFile=$classpath"
-        -Dmdep.includeScope=runtime)
+        -Dmdep.includeScope=runtime "$@")
   [[ "$offline" == "--offline=true" ]] && args+=(-o)
   "$maven_home/bin/mvn" "${args[@]}" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-    || { echo "Cannot resolve the classpath of test server '$name' ($pom)" >&2; exit 1; }
+    || { echo "Cannot resolve the classpath of server '$name' ($pom)" >&2; exit 1; }
 done

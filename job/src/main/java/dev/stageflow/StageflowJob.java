@@ -1,0 +1,124 @@
+package dev.stageflow;
+
+import dev.stageflow.redis.CommitMetadataOperator;
+import dev.stageflow.redis.RedisSettings;
+import dev.stageflow.config.KafkaOptions;
+import dev.stageflow.config.SinkOptions;
+import dev.stageflow.config.SourceOptions;
+import dev.stageflow.model.DeadLetter;
+import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.sink.JsonLinesSink;
+import dev.stageflow.sink.KafkaOutputs;
+import dev.stageflow.sink.ToJsonLine;
+import dev.stageflow.source.ApplyRecordKey;
+import dev.stageflow.source.PromptFileSource;
+import dev.stageflow.source.PromptKafkaSource;
+import dev.stageflow.stage.ParseValidateStage;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+
+/**
+ * The job's entry point on a cluster ({@code flink run} or the REST API): options come as {@code
+ * --key value} arguments on top of the cluster's configuration.
+ */
+public final class StageflowJob {
+
+    public static final String JOB_NAME = "stageflow";
+
+    private StageflowJob() {}
+
+    public static void main(String[] args) throws Exception {
+        Configuration conf = Configuration.fromMap(ParameterTool.fromArgs(args).toMap());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        build(env, conf);
+        env.execute(JOB_NAME);
+    }
+
+    /**
+     * Wires the prompt source (files or Kafka) → pipeline → results and dead-letter files into
+     * {@code env}; with {@code sink.kafka.*-topic} set also to Kafka topics, and with {@code
+     * redis.uri} set the prompt metadata hashes, written after each checkpoint completes.
+     */
+    public static void build(StreamExecutionEnvironment env, Configuration conf) {
+        Input input = input(env, conf);
+        commit(env, conf, StageflowPipeline.build(input.lines(), conf).withDeadLetters(input.deadLetters()));
+    }
+
+    /** Input lines from {@code source.prompts} or {@code source.kafka.topics}, whichever is set. */
+    public static Input input(StreamExecutionEnvironment env, Configuration conf) {
+        boolean files = conf.contains(SourceOptions.PROMPTS);
+        boolean kafka = PromptKafkaSource.isConfigured(conf);
+        if (files == kafka) {
+            throw new IllegalConfigurationException("Set exactly one of " + SourceOptions.PROMPTS.key() + " (files) and "
+                    + KafkaOptions.SOURCE_TOPICS.key() + " (Kafka)" + (files ? ", not both" : ""));
+        }
+        if (files) {
+            return new Input(env
+                    .fromSource(PromptFileSource.from(conf), WatermarkStrategy.noWatermarks(), "Prompt files")
+                    .uid("source-files"), Optional.empty());
+        }
+        SingleOutputStreamOperator<String> lines = env
+                .fromSource(PromptKafkaSource.from(conf), WatermarkStrategy.noWatermarks(), "Kafka prompts")
+                .uid("source-kafka")
+                .process(new ApplyRecordKey())
+                .uid("kafka-record-key")
+                .name("Apply record key");
+        return new Input(lines, Optional.of(lines.getSideOutput(ParseValidateStage.DEAD_LETTERS)));
+    }
+
+    /**
+     * Commits the pipeline's outputs: results and dead letters to files under {@code output.dir}
+     * (and to Kafka topics when set), and with Redis the results' metadata.
+     */
+    public static void commit(StreamExecutionEnvironment env, Configuration conf, StageflowPipeline.Outputs outputs) {
+        String outputDir = conf.getOptional(SinkOptions.OUTPUT_DIR)
+                .orElseThrow(() -> new IllegalConfigurationException(
+                        "Option " + SinkOptions.OUTPUT_DIR.key() + " is required"));
+        Optional<KafkaOutputs> kafkaOutputs = KafkaOutputs.from(conf, checkpointInterval(env));
+        commit(outputs.results(), new Path(outputDir, CommittedOutput.RESULTS), "results", "Results", "commit-results");
+        commit(outputs.deadLetters(), new Path(outputDir, CommittedOutput.DEAD_LETTERS), "dead-letters", "Dead letters",
+                "commit-dead-letters");
+        kafkaOutputs.ifPresent(kafka -> {
+            kafka.results().ifPresent(sink -> outputs.results().sinkTo(sink)
+                    .uid("publish-results-kafka")
+                    .name("Publish results to Kafka"));
+            kafka.deadLetters().ifPresent(sink -> outputs.deadLetters().sinkTo(sink)
+                    .uid("publish-dead-letters-kafka")
+                    .name("Publish dead letters to Kafka"));
+        });
+        RedisSettings.from(conf).ifPresent(redis -> outputs.results()
+                .transform("Commit metadata", Types.VOID,
+                        new CommitMetadataOperator(redis, env.getCheckpointConfig().isCheckpointingEnabled()))
+                .uid("commit-metadata")
+                .name("Commit metadata"));
+    }
+
+    /** The checkpoint interval of {@code env}, or null when it does not checkpoint. */
+    private static Duration checkpointInterval(StreamExecutionEnvironment env) {
+        return env.getCheckpointConfig().isCheckpointingEnabled()
+                ? Duration.ofMillis(env.getCheckpointConfig().getCheckpointInterval())
+                : null;
+    }
+
+    /** Input lines, and the dead letters of records that could not become lines, if the source has any. */
+    public record Input(DataStream<String> lines, Optional<DataStream<DeadLetter>> deadLetters) {}
+
+    private static <T> void commit(DataStream<T> rows, Path directory, String filePrefix, String label, String uid) {
+        rows.map(new ToJsonLine<>())
+                .uid(filePrefix + "-json")
+                .name(label + " as JSON")
+                .sinkTo(JsonLinesSink.to(directory, filePrefix))
+                .uid(uid)
+                .name("Commit " + label.toLowerCase(Locale.ROOT));
+    }
+}

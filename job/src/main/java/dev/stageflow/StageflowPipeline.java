@@ -1,0 +1,102 @@
+package dev.stageflow;
+
+import dev.stageflow.redis.CacheSettings;
+import dev.stageflow.config.ModelOptions;
+import dev.stageflow.config.RequestOptions;
+import dev.stageflow.config.StageOptions;
+import dev.stageflow.config.StoreOptions;
+import dev.stageflow.inference.EnhanceSettings;
+import dev.stageflow.model.DeadLetter;
+import dev.stageflow.model.GenerationResult;
+import dev.stageflow.model.PromptRecord;
+import dev.stageflow.model.PromptRequest;
+import dev.stageflow.stage.BatchSettings;
+import dev.stageflow.stage.BatchingStage;
+import dev.stageflow.stage.DedupeStage;
+import dev.stageflow.stage.ImageEnhanceStage;
+import dev.stageflow.stage.ImageGenerateStage;
+import dev.stageflow.stage.ParseValidateStage;
+import dev.stageflow.stage.RequestLimits;
+import dev.stageflow.stage.TextEncodeStage;
+import dev.stageflow.store.StoreSettings;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The generation graph between a stream of input lines and its two outputs. Sources and sinks are
+ * the caller's, so tests can feed bounded input and collect the outputs while the job's main class
+ * wires files (and later Kafka). Every option is read and validated here, at build time: a bad
+ * setting fails before anything runs, naming the option.
+ */
+public final class StageflowPipeline {
+
+    /** What the pipeline produces: result rows and dead letters, to be committed. */
+    public record Outputs(DataStream<GenerationResult> results, DataStream<DeadLetter> deadLetters) {
+
+        /** These outputs with {@code more} dead letters (of the source) among them. */
+        public Outputs withDeadLetters(Optional<DataStream<DeadLetter>> more) {
+            return more.map(extra -> new Outputs(results, deadLetters.union(extra))).orElse(this);
+        }
+    }
+
+    static final String RESULT_ROWS = "result-rows";
+
+    private StageflowPipeline() {}
+
+    public static Outputs build(DataStream<String> lines, Configuration conf) {
+        RequestLimits limits = RequestLimits.from(conf);
+        StoreSettings generateStore = StoreSettings.from(conf, StoreOptions.GENERATE_URI);
+        StoreSettings enhanceStore = StoreSettings.from(conf, StoreOptions.ENHANCE_URI);
+        CacheSettings cache = CacheSettings.from(conf);
+        EnhanceSettings enhance = EnhanceSettings.from(conf);
+
+        SingleOutputStreamOperator<PromptRequest> valid = lines
+                .process(new ParseValidateStage(limits))
+                .uid(ParseValidateStage.STAGE)
+                .name("Parse and validate");
+
+        DataStream<PromptRequest> unique = valid
+                .keyBy(request -> request.promptId)
+                .process(new DedupeStage(conf.get(RequestOptions.DEDUPE_TTL)))
+                .uid("dedupe")
+                .name("Dedupe by promptId");
+
+        BatchSettings encodeBatch = BatchSettings.from(conf, StageOptions.ENCODER);
+        DataStream<PromptRecord> encoded = async(unique,
+                new TextEncodeStage(encodeBatch, conf.get(ModelOptions.ENCODER_MODEL),
+                        conf.get(ModelOptions.ENCODER_MAX_TOKENS), cache),
+                encodeBatch, TextEncodeStage.STAGE, "Text encode");
+
+        BatchSettings generateBatch = BatchSettings.from(conf, StageOptions.GENERATOR);
+        DataStream<PromptRecord> generated = async(encoded,
+                new ImageGenerateStage(generateBatch, conf.get(ModelOptions.GENERATOR_MODEL), generateStore),
+                generateBatch, ImageGenerateStage.STAGE, "Image generate");
+
+        BatchSettings enhanceBatch = BatchSettings.from(conf, StageOptions.ENHANCER);
+        DataStream<PromptRecord> enhanced = async(generated,
+                new ImageEnhanceStage(enhanceBatch, enhance, enhanceStore),
+                enhanceBatch, ImageEnhanceStage.STAGE, "Image enhance");
+
+        DataStream<GenerationResult> results = enhanced
+                .map(record -> GenerationResult.of(record, ImageEnhanceStage.IMAGE))
+                .uid(RESULT_ROWS)
+                .name("Result rows");
+        return new Outputs(results, valid.getSideOutput(ParseValidateStage.DEAD_LETTERS));
+    }
+
+    private static <IN> DataStream<PromptRecord> async(
+            DataStream<IN> input, BatchingStage<IN, PromptRecord> stage, BatchSettings batch, String uid, String name) {
+        SingleOutputStreamOperator<PromptRecord> out = AsyncDataStream.unorderedWait(
+                        input, stage, batch.timeout.toMillis(), TimeUnit.MILLISECONDS, batch.maxInFlight)
+                .uid(uid)
+                .name(name);
+        if (batch.parallelism > 0) {
+            out.setParallelism(batch.parallelism);
+        }
+        return out;
+    }
+}

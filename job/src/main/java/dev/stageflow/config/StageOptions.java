@@ -1,0 +1,86 @@
+package dev.stageflow.config;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * The options every model stage has, under the stage's prefix ({@code encoder.}, {@code
+ * generator.}, {@code enhancer.}): how requests are batched, how many run at once, and how long
+ * one may take.
+ */
+@OptionsSection(title = "Model stages (batching, parallelism, timeouts)", position = 60)
+public final class StageOptions {
+
+    public static final StageOptions ENCODER = new StageOptions("encoder", "text-encode", 16, 20, 1);
+    public static final StageOptions GENERATOR =
+            new StageOptions("generator", "image-generate", 4, 20, 1);
+    public static final StageOptions ENHANCER =
+            new StageOptions("enhancer", "image-enhance", 1, 0, 1);
+
+    public static final List<StageOptions> ALL = List.of(ENCODER, GENERATOR, ENHANCER);
+
+    public final String prefix;
+    public final ConfigOption<Integer> batchSize;
+    public final ConfigOption<Duration> batchMaxWait;
+    public final ConfigOption<Integer> parallelism;
+    public final ConfigOption<Integer> threads;
+    public final ConfigOption<Integer> maxInFlight;
+    public final ConfigOption<Duration> timeout;
+
+    private StageOptions(
+            String prefix, String stage, int batchSize, long maxWaitMillis, int threads) {
+        this.prefix = prefix;
+        this.batchSize =
+                ConfigOptions.key(prefix + ".batch.size")
+                        .intType()
+                        .defaultValue(batchSize)
+                        .withDescription(
+                                "Most requests the " + stage + " stage runs in one model call.");
+        this.batchMaxWait =
+                ConfigOptions.key(prefix + ".batch.max-wait")
+                        .durationType()
+                        .defaultValue(Duration.ofMillis(maxWaitMillis))
+                        .withDescription(
+                                "How long the " + stage + " stage waits for more requests to"
+                                        + " fill a batch once it has one.");
+        this.parallelism =
+                ConfigOptions.key(prefix + ".parallelism")
+                        .intType()
+                        .defaultValue(-1)
+                        .withDescription(
+                                "Parallelism of the " + stage + " operator; -1 uses the job's"
+                                        + " default parallelism.");
+        this.threads =
+                ConfigOptions.key(prefix + ".threads")
+                        .intType()
+                        .defaultValue(threads)
+                        .withDescription(
+                                "Compute threads of one " + stage + " subtask (model intra-op"
+                                        + " threads).");
+        this.maxInFlight =
+                ConfigOptions.key(prefix + ".max-in-flight")
+                        .intType()
+                        .defaultValue(256)
+                        .withDescription(
+                                "Requests one " + stage + " subtask holds at once (async I/O"
+                                        + " capacity); they are part of its checkpoint. Large"
+                                        + " enough to hold the backlog, so checkpoint barriers"
+                                        + " are never stuck behind a full queue; at the end of a"
+                                        + " bounded input the stage finishes them all before the"
+                                        + " final checkpoint.");
+        this.timeout =
+                ConfigOptions.key(prefix + ".timeout")
+                        .durationType()
+                        .defaultValue(Duration.ofMinutes(2))
+                        .withDescription(
+                                "Longest a request may spend in the " + stage + " stage before"
+                                        + " the attempt fails and the job restarts from its"
+                                        + " last checkpoint.");
+    }
+
+    public List<ConfigOption<?>> options() {
+        return List.of(batchSize, batchMaxWait, parallelism, threads, maxInFlight, timeout);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.stageflow.config;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+
+/** The artifact store: where intermediates and images go, and how they are encoded. */
+@OptionsSection(title = "Artifact store", position = 80)
+public final class StoreOptions {
+
+    public static final ConfigOption<String> URI =
+            ConfigOptions.key("store.uri")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Root of the artifact store: file:///..., s3://bucket/prefix or"
+                                    + " hdfs://namenode/path. Artifacts live at content-addressed"
+                                    + " keys below it, so several runs and jobs can share it.");
+
+    public static final ConfigOption<String> GENERATE_URI =
+            ConfigOptions.key("store.generate.uri")
+                    .stringType()
+                    .noDefaultValue()
+                    .withFallbackKeys(URI.key())
+                    .withDescription(
+                            "Root for what image-generate writes (latent tensors, decoded images),"
+                                    + " e.g. s3://bucket/stageflow. Default: store.uri.");
+
+    public static final ConfigOption<String> ENHANCE_URI =
+            ConfigOptions.key("store.enhance.uri")
+                    .stringType()
+                    .noDefaultValue()
+                    .withFallbackKeys(URI.key())
+                    .withDescription(
+                            "Root for the final images image-enhance writes, e.g."
+                                    + " hdfs://namenode:8020/stageflow. Default: store.uri.");
+
+    public static final ConfigOption<String> CODEC =
+            ConfigOptions.key("store.codec")
+                    .stringType()
+                    .defaultValue("zstd")
+                    .withDescription(
+                            "Compression of intermediate artifacts (latent tensors): zstd, gzip,"
+                                    + " snappy or none. Images keep their own PNG compression"
+                                    + " and are stored as they are.");
+
+    public static final ConfigOption<Integer> ZSTD_LEVEL =
+            ConfigOptions.key("store.zstd.level")
+                    .intType()
+                    .defaultValue(3)
+                    .withDescription("zstd compression level, 1 to 19.");
+
+    public static final ConfigOption<Integer> GZIP_LEVEL =
+            ConfigOptions.key("store.gzip.level")
+                    .intType()
+                    .defaultValue(6)
+                    .withDescription("gzip compression level, 1 to 9.");
+
+    public static final ConfigOption<MemorySize> CHUNK_SIZE =
+            ConfigOptions.key("store.chunk-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("4mb"))
+                    .withDescription(
+                            "Artifacts larger than this are split into chunks of this raw size.");
+
+    public static final ConfigOption<Integer> IO_THREADS =
+            ConfigOptions.key("store.io-threads")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "Chunks of one artifact written or read concurrently, per store and"
+                                    + " stage subtask.");
+
+    public static final ConfigOption<String> TENSOR_DTYPE =
+            ConfigOptions.key("store.tensor-dtype")
+                    .stringType()
+                    .defaultValue("float16")
+                    .withDescription("Element type of stored .npy tensors: float16 or float32.");
+
+    public static final ConfigOption<Integer> HDFS_REPLICATION =
+            ConfigOptions.key("store.hdfs.replication")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Replication factor of the files the store writes on an hdfs:// root"
+                                    + " (chunks and manifests), e.g. 2 for intermediates that can be"
+                                    + " recomputed from their seed. Unset: the dfs.replication of the"
+                                    + " Hadoop configuration Flink loads (3 unless the Hadoop"
+                                    + " configuration says otherwise). Applies to every store root on"
+                                    + " hdfs://; the others ignore it.");
+
+    private StoreOptions() {}
+}

@@ -1,0 +1,235 @@
+package dev.stageflow.inference;
+
+import ai.djl.MalformedModelException;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import ai.djl.translate.Translator;
+import dev.stageflow.store.Hashing;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * An {@link ImageGenerator} made of two ONNX models run by ONNX Runtime through DJL: a denoiser
+ * that refines a latent {@code steps} times, conditioned on the text embedding, and a decoder that
+ * turns the latent into an image 8× its size. The built-in models are written by the build tools'
+ * {@code BuiltinGeneratorWriter} and checked in as resources; a user's own export with the same file and tensor names loads with
+ * {@link #fromDirectory}.
+ *
+ * <p>Determinism, which replay relies on: the initial latent comes from the seed in Java
+ * ({@link GaussianNoise}), never from the engine, and ONNX Runtime's CPU kernels for the ops used
+ * here give an input the same bits alone or in a batch, with 1, 2 or 4 threads (measured, and
+ * tested with 1 and 2). That holds for one ONNX Runtime version on one CPU kind: it picks kernels
+ * by instruction set (AVX2, AVX-512, ...), so machines of different kinds may differ in the last
+ * bits. A user's export with other ops needs the same test.
+ */
+public final class OnnxImageGenerator implements ImageGenerator {
+
+    public static final int EMBEDDING_SIZE = 384;
+    public static final int MAX_IMAGE_SIDE = 2048;
+
+    /** Channels of a latent: [batch, 4, height / 8, width / 8]. */
+    public static final int LATENT_CHANNELS = 4;
+    /** The decoder's per-pixel inputs besides the latent: x, y and the distance from the centre. */
+    public static final int COORDINATE_CHANNELS = 3;
+
+    static final String BUILTIN_NAME = "builtin-cppn";
+    public static final String BUILTIN_VERSION = "builtin-cppn-v1";
+    /** Where the job's resources hold the built-in models (written by the build tools' writer). */
+    public static final String BUILTIN_RESOURCE_DIR = "stageflow/models/" + BUILTIN_VERSION;
+    public static final String DENOISER_FILE = "denoiser.onnx";
+    public static final String DECODER_FILE = "decoder.onnx";
+
+    private static final String PROPERTIES_FILE = "model.properties";
+    private static final int VERSION_HASH_HEX_CHARS = 12;
+
+    private final String name;
+    private final String version;
+    private final ZooModel<DenoiserTranslator.Step, LatentBatch> denoiserModel;
+    private final ZooModel<LatentBatch, RgbImage[]> decoderModel;
+    private final Predictor<DenoiserTranslator.Step, LatentBatch> denoiser;
+    private final Predictor<LatentBatch, RgbImage[]> decoder;
+
+    private OnnxImageGenerator(String name, String version, Path dir, int threads) {
+        this.name = name;
+        this.version = version;
+        this.denoiserModel = load(dir, DENOISER_FILE, DenoiserTranslator.Step.class, LatentBatch.class,
+                new DenoiserTranslator(), threads);
+        try {
+            this.decoderModel = load(dir, DECODER_FILE, LatentBatch.class, RgbImage[].class,
+                    new DecoderTranslator(), threads);
+        } catch (RuntimeException e) {
+            denoiserModel.close();
+            throw e;
+        }
+        this.denoiser = denoiserModel.newPredictor();
+        this.decoder = decoderModel.newPredictor();
+    }
+
+    /** The built-in models from the project's own resources; ONNX Runtime uses {@code threads} per model. */
+    public static OnnxImageGenerator builtin(int threads) {
+        Path denoiser = ModelFiles.extract("/" + BUILTIN_RESOURCE_DIR + "/" + DENOISER_FILE, BUILTIN_VERSION);
+        ModelFiles.extract("/" + BUILTIN_RESOURCE_DIR + "/" + DECODER_FILE, BUILTIN_VERSION);
+        return new OnnxImageGenerator(BUILTIN_NAME, BUILTIN_VERSION, denoiser.getParent(), threads);
+    }
+
+    /**
+     * A user's export in {@code dir}: {@code denoiser.onnx} and {@code decoder.onnx} with the
+     * built-in models' tensor names. Name and version come from {@code model.properties} if it has
+     * them, else the name is the directory's and the version adds a hash of both model files, so a
+     * changed model never reuses the artifacts of the old one.
+     */
+    public static OnnxImageGenerator fromDirectory(Path dir, int threads) {
+        Properties properties = readProperties(dir.resolve(PROPERTIES_FILE));
+        String dirName = dir.toAbsolutePath().normalize().getFileName().toString();
+        String name = properties.getProperty("name", dirName);
+        String version = properties.getProperty("version");
+        if (version == null) {
+            version = dirName + "-" + contentHash(dir.resolve(DENOISER_FILE), dir.resolve(DECODER_FILE));
+        }
+        return new OnnxImageGenerator(name, version, dir, threads);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+
+    @Override
+    public List<Generated> generate(List<GenerationInput> batch) {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        GenerationInput first = batch.get(0);
+        batch.forEach(input -> validate(input, first));
+        float[] embeddings = concatenatedEmbeddings(batch);
+        LatentBatch latents = initialNoise(batch);
+        for (int step = 0; step < first.steps; step++) {
+            latents = predict(denoiser, new DenoiserTranslator.Step(latents, embeddings), "denoiser", first);
+        }
+        RgbImage[] images = predict(decoder, latents, "decoder", first);
+        List<Generated> results = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            results.add(new Generated(latents.item(i), latents.itemShape(), images[i]));
+        }
+        return results;
+    }
+
+    @Override
+    public void close() {
+        denoiser.close();
+        decoder.close();
+        denoiserModel.close();
+        decoderModel.close();
+    }
+
+    private static void validate(GenerationInput input, GenerationInput first) {
+        if (input.embedding.length != EMBEDDING_SIZE) {
+            throw new IllegalArgumentException("Embedding has " + input.embedding.length
+                    + " values, the generator expects " + EMBEDDING_SIZE);
+        }
+        validateSide("width", input.width);
+        validateSide("height", input.height);
+        if (input.steps < 1) {
+            throw new IllegalArgumentException("Steps must be at least 1, got " + input.steps);
+        }
+        if (!input.shapeKey().equals(first.shapeKey())) {
+            throw new IllegalArgumentException("A batch must share width, height and steps, got "
+                    + first.shapeKey() + " and " + input.shapeKey());
+        }
+    }
+
+    private static void validateSide(String side, int pixels) {
+        int cell = LatentBatch.PIXELS_PER_CELL;
+        if (pixels < cell || pixels > MAX_IMAGE_SIDE || pixels % cell != 0) {
+            throw new IllegalArgumentException("Image " + side + " must be a multiple of " + cell + " from "
+                    + cell + " to " + MAX_IMAGE_SIDE + ", got " + pixels);
+        }
+    }
+
+    private static float[] concatenatedEmbeddings(List<GenerationInput> batch) {
+        float[] embeddings = new float[batch.size() * EMBEDDING_SIZE];
+        for (int i = 0; i < batch.size(); i++) {
+            System.arraycopy(batch.get(i).embedding, 0, embeddings, i * EMBEDDING_SIZE, EMBEDDING_SIZE);
+        }
+        return embeddings;
+    }
+
+    private static LatentBatch initialNoise(List<GenerationInput> batch) {
+        int height = batch.get(0).height / LatentBatch.PIXELS_PER_CELL;
+        int width = batch.get(0).width / LatentBatch.PIXELS_PER_CELL;
+        int itemLength = LatentBatch.CHANNELS * height * width;
+        float[] values = new float[batch.size() * itemLength];
+        for (int i = 0; i < batch.size(); i++) {
+            float[] noise = GaussianNoise.sample(batch.get(i).seed, itemLength);
+            System.arraycopy(noise, 0, values, i * itemLength, itemLength);
+        }
+        return new LatentBatch(batch.size(), height, width, values);
+    }
+
+    private <I, O> O predict(Predictor<I, O> predictor, I input, String model, GenerationInput first) {
+        try {
+            return predictor.predict(input);
+        } catch (TranslateException e) {
+            throw new IllegalStateException("The " + model + " of " + version + " failed on a batch of "
+                    + first.shapeKey(), e);
+        }
+    }
+
+    private static <I, O> ZooModel<I, O> load(Path dir, String file, Class<I> input, Class<O> output,
+            Translator<I, O> translator, int threads) {
+        Criteria<I, O> criteria = Criteria.builder()
+                .setTypes(input, output)
+                .optModelPath(dir)
+                .optModelName(file.substring(0, file.length() - ".onnx".length()))
+                .optEngine("OnnxRuntime")
+                .optOption("interOpNumThreads", "1")
+                .optOption("intraOpNumThreads", String.valueOf(threads))
+                .optTranslator(translator)
+                .build();
+        try {
+            return criteria.loadModel();
+        } catch (IOException | ModelNotFoundException | MalformedModelException e) {
+            throw new IllegalStateException("Cannot load model " + dir.resolve(file), e);
+        }
+    }
+
+    private static Properties readProperties(Path file) {
+        Properties properties = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (InputStream in = Files.newInputStream(file)) {
+                properties.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + file, e);
+            }
+        }
+        return properties;
+    }
+
+    private static String contentHash(Path... files) {
+        MessageDigest digest = Hashing.sha256();
+        for (Path file : files) {
+            try {
+                digest.update(Files.readAllBytes(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read model file " + file, e);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest()).substring(0, VERSION_HASH_HEX_CHARS);
+    }
+}

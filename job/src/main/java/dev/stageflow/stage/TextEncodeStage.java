@@ -1,0 +1,90 @@
+package dev.stageflow.stage;
+
+import dev.stageflow.redis.CacheSettings;
+import dev.stageflow.redis.EmbeddingCache;
+import dev.stageflow.config.ModelOptions;
+import dev.stageflow.inference.TextEncoder;
+import dev.stageflow.model.ArtifactRef;
+import dev.stageflow.model.PromptRecord;
+import dev.stageflow.model.PromptRequest;
+import dev.stageflow.model.StageOutcome;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prompt text to a 384-d sentence embedding. Looks each text up in the two-tier {@link
+ * EmbeddingCache} first and runs the encoder once per batch on the distinct texts it missed. With
+ * Redis down (its circuit breaker open) every Redis lookup is a miss without waiting, and the
+ * encoder computes the embedding.
+ */
+public class TextEncodeStage extends BatchingStage<PromptRequest, PromptRecord> {
+
+    private static final long serialVersionUID = 1L;
+    public static final String STAGE = "text-encode";
+
+    private final String model;
+    private final int maxTokens;
+    private final CacheSettings cacheSettings;
+    private transient TextEncoder encoder;
+    private transient EmbeddingCache cache;
+
+    public TextEncodeStage(BatchSettings batch, String model, int maxTokens, CacheSettings cacheSettings) {
+        super(STAGE, batch);
+        this.model = model;
+        this.maxTokens = maxTokens;
+        this.cacheSettings = cacheSettings;
+    }
+
+    @Override
+    protected void openStage() {
+        encoder = ModelOptions.BUILTIN.equals(model)
+                ? TextEncoder.builtin(batch.threads, maxTokens)
+                : TextEncoder.fromDirectory(Paths.get(model), batch.threads, maxTokens);
+        cache = new EmbeddingCache(cacheSettings, encoder.version(), TextEncoder.DIMENSION);
+        cache.registerMetrics(getRuntimeContext().getMetricGroup().addGroup("stage", STAGE).addGroup("redis"));
+    }
+
+    @Override
+    protected List<PromptRecord> process(List<PromptRequest> requests) {
+        long start = System.nanoTime();
+        List<String> texts = new ArrayList<>(new LinkedHashSet<>(requests.stream().map(r -> r.text).toList()));
+        Map<String, float[]> cached = cache.getAll(texts);
+        List<String> missing = texts.stream().filter(t -> !cached.containsKey(t)).toList();
+        Map<String, float[]> computed = new HashMap<>();
+        if (!missing.isEmpty()) {
+            recordModelInputs(missing.size());
+            long modelStart = System.nanoTime();
+            float[][] vectors = encoder.encode(missing);
+            recordCompute(modelStart);
+            for (int i = 0; i < missing.size(); i++) {
+                computed.put(missing.get(i), vectors[i]);
+            }
+            cache.putAll(computed);
+        }
+        long share = shareOf((System.nanoTime() - start) / 1_000_000, requests);
+        List<PromptRecord> records = new ArrayList<>(requests.size());
+        for (PromptRequest request : requests) {
+            boolean hit = cached.containsKey(request.text);
+            recordLookup(hit);
+            float[] embedding = hit ? cached.get(request.text) : computed.get(request.text);
+            StageOutcome outcome = new StageOutcome(
+                    STAGE, encoder.name(), encoder.version(), hit, share, new ArtifactRef[0]);
+            records.add(new PromptRecord(request, embedding, outcome));
+        }
+        return records;
+    }
+
+    @Override
+    protected void closeStage() {
+        if (cache != null) {
+            cache.close();
+        }
+        if (encoder != null) {
+            encoder.close();
+        }
+    }
+}

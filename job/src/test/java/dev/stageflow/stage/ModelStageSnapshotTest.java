@@ -1,0 +1,130 @@
+package dev.stageflow.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stageflow.redis.CacheSettings;
+import dev.stageflow.config.ModelOptions;
+import dev.stageflow.config.StoreOptions;
+import dev.stageflow.model.ArtifactRef;
+import dev.stageflow.model.PromptRecord;
+import dev.stageflow.model.PromptRequest;
+import dev.stageflow.model.StageOutcome;
+import dev.stageflow.store.StoreSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream.OutputMode;
+import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A model stage's only state is what Flink's async operator checkpoints: the requests still in
+ * flight, here still waiting in the dynamic batcher for their batch to fill. They must be in the
+ * snapshot, and a fresh operator restored from it must compute them without new input.
+ */
+class ModelStageSnapshotTest {
+
+    private static final TypeSerializer<PromptRequest> REQUESTS =
+            TypeInformation.of(PromptRequest.class).createSerializer(new SerializerConfigImpl());
+
+    /** Text encoding on the built-in model; batches wait up to {@code maxWait} to fill up to 16. */
+    private static OneInputStreamOperatorTestHarness<PromptRequest, PromptRecord> harness(Duration maxWait)
+            throws Exception {
+        BatchSettings batch = new BatchSettings(16, maxWait, -1, 1, 64, Duration.ofMinutes(1));
+        TextEncodeStage stage = new TextEncodeStage(batch, ModelOptions.BUILTIN, 64, CacheSettings.from(new Configuration()));
+        return new OneInputStreamOperatorTestHarness<>(
+                new AsyncWaitOperatorFactory<>(stage, 60_000, 64, OutputMode.UNORDERED), REQUESTS);
+    }
+
+    private static final TypeSerializer<PromptRecord> RECORDS =
+            TypeInformation.of(PromptRecord.class).createSerializer(new SerializerConfigImpl());
+
+    @TempDir
+    Path store;
+
+    /** Image generation on the built-in model into a file store; batches of up to 4. */
+    private OneInputStreamOperatorTestHarness<PromptRecord, PromptRecord> generateHarness(Duration maxWait)
+            throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(StoreOptions.URI, store.toUri().toString());
+        BatchSettings batch = new BatchSettings(4, maxWait, -1, 1, 64, Duration.ofMinutes(1));
+        ImageGenerateStage stage = new ImageGenerateStage(batch, ModelOptions.BUILTIN, StoreSettings.from(conf));
+        return new OneInputStreamOperatorTestHarness<>(
+                new AsyncWaitOperatorFactory<>(stage, 60_000, 64, OutputMode.UNORDERED), RECORDS);
+    }
+
+    private static PromptRecord encoded(String id) {
+        float[] embedding = new float[384];
+        for (int i = 0; i < embedding.length; i++) {
+            embedding[i] = (float) Math.sin(i + id.hashCode());
+        }
+        return new PromptRecord(prompt(id), embedding,
+                new StageOutcome(TextEncodeStage.STAGE, "test", "test", false, 0, new ArtifactRef[0]));
+    }
+
+    private static PromptRequest prompt(String id) {
+        return new PromptRequest(id, "text of " + id, 1, 64, 64, 2, "natural", 0);
+    }
+
+    @Test
+    void requestsWaitingInTheBatcherAreSnapshottedAndComputedAfterRestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var before = harness(Duration.ofSeconds(10))) {
+            before.open();
+            synchronized (before.getCheckpointLock()) {
+                before.processElement(new StreamRecord<>(prompt("a")));
+                before.processElement(new StreamRecord<>(prompt("b")));
+                before.processElement(new StreamRecord<>(prompt("c")));
+                snapshot = before.snapshot(1L, 1L);
+            }
+            assertThat(before.extractOutputValues()).as("nothing emitted while the batch is filling").isEmpty();
+        }
+
+        try (var after = harness(Duration.ZERO)) {
+            after.initializeState(snapshot);
+            after.open();
+            synchronized (after.getCheckpointLock()) {
+                after.endInput();
+            }
+            List<PromptRecord> records = after.extractOutputValues();
+            assertThat(records).extracting(r -> r.request.promptId).containsExactlyInAnyOrder("a", "b", "c");
+            assertThat(records).allSatisfy(r -> assertThat(r.embedding).hasSize(384));
+        }
+    }
+
+    @Test
+    void encodedPromptsWaitingForImageGenerationSurviveRestoreAndAreGenerated() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var before = generateHarness(Duration.ofSeconds(10))) {
+            before.open();
+            synchronized (before.getCheckpointLock()) {
+                before.processElement(new StreamRecord<>(encoded("x")));
+                before.processElement(new StreamRecord<>(encoded("y")));
+                snapshot = before.snapshot(1L, 1L);
+            }
+            assertThat(before.extractOutputValues()).isEmpty();
+        }
+
+        try (var after = generateHarness(Duration.ZERO)) {
+            after.initializeState(snapshot);
+            after.open();
+            synchronized (after.getCheckpointLock()) {
+                after.endInput();
+            }
+            List<PromptRecord> records = after.extractOutputValues();
+            assertThat(records).extracting(r -> r.request.promptId).containsExactlyInAnyOrder("x", "y");
+            assertThat(records).allSatisfy(r -> {
+                assertThat(r.embedding).isEqualTo(encoded(r.request.promptId).embedding);
+                assertThat(r.generate.artifacts).extracting(a -> a.name).containsExactly("latent", "image");
+            });
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.stageflow.testing;
+
+import dev.stageflow.config.RequestOptions;
+import dev.stageflow.model.ArtifactRef;
+import dev.stageflow.model.GenerationResult;
+import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.stage.InvalidPromptException;
+import dev.stageflow.stage.PromptParser;
+import dev.stageflow.stage.RequestLimits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+/** What the job ITCases share: a small, fast job configuration and the expected outputs of an input. */
+public final class TestJobs {
+
+    private TestJobs() {}
+
+    /** A MiniCluster of one TaskManager with two slots, shared by the tests of a class. */
+    public static MiniClusterExtension miniCluster() {
+        return miniCluster(2);
+    }
+
+    /** A MiniCluster of one TaskManager with {@code slots} slots. */
+    public static MiniClusterExtension miniCluster(int slots) {
+        return miniCluster(slots, new Configuration());
+    }
+
+    static MiniClusterExtension miniCluster(int slots, Configuration conf) {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setConfiguration(conf)
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(slots)
+                .build());
+    }
+
+    /**
+     * 64×64 images in 2 steps, no Kryo, RocksDB checkpoints every 500 ms into {@code checkpoints};
+     * source, sink and store are the caller's.
+     */
+    public static Configuration smallJob(Path checkpoints) {
+        Configuration conf = new Configuration();
+        conf.set(RequestOptions.DEFAULT_WIDTH, 64);
+        conf.set(RequestOptions.DEFAULT_HEIGHT, 64);
+        conf.set(RequestOptions.DEFAULT_STEPS, 2);
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        return conf;
+    }
+
+    /** The distinct promptIds of the valid lines, as parse-validate and dedupe let them through. */
+    public static Set<String> validPromptIds(List<String> lines, Configuration conf) {
+        PromptParser parser = new PromptParser(RequestLimits.from(conf));
+        Set<String> ids = new LinkedHashSet<>();
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                ids.add(parser.parse(line, 0).promptId);
+            } catch (InvalidPromptException invalid) {
+                // a dead letter, not a result
+            }
+        }
+        return ids;
+    }
+
+    /** The lines that must become dead letters. */
+    public static List<String> invalidLines(List<String> lines, Configuration conf) {
+        PromptParser parser = new PromptParser(RequestLimits.from(conf));
+        List<String> invalid = new ArrayList<>();
+        for (String line : lines) {
+            try {
+                if (!line.isBlank()) {
+                    parser.parse(line, 0);
+                }
+            } catch (InvalidPromptException e) {
+                invalid.add(line);
+            }
+        }
+        return invalid;
+    }
+
+    /** The committed result rows under the output directory {@code out}. */
+    public static List<GenerationResult> results(Path out) {
+        return CommittedOutput.results(flinkPath(out));
+    }
+
+    public static Set<String> committedIds(Path out) {
+        return results(out).stream().map(r -> r.promptId).collect(Collectors.toSet());
+    }
+
+    /** Every artifact of a result: embedding (none today), latent and image, final image. */
+    public static List<ArtifactRef> artifacts(GenerationResult result) {
+        return Stream.of(result.encode, result.generate, result.enhance)
+                .flatMap(outcome -> Stream.of(outcome.artifacts))
+                .toList();
+    }
+
+    public static org.apache.flink.core.fs.Path flinkPath(Path path) {
+        return new org.apache.flink.core.fs.Path(path.toUri());
+    }
+}

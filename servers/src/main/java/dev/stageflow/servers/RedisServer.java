@@ -1,0 +1,235 @@
+package dev.stageflow.servers;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * A real {@code redis-server} process on a free loopback port, for the local run and the tests.
+ *
+ * <p>It runs {@code redis-server} from the PATH when there is one, else the Linux x86-64 binary
+ * that ships inside the {@code com.github.codemonstur:embedded-redis} Maven artifact, so a fresh
+ * machine needs no installation. A persistent server keeps an append-only file in its directory, so
+ * the embedding cache and the prompt metadata outlive a run. Each write reaches that file before
+ * Redis acknowledges it ({@code appendfsync always}), so even a killed server keeps everything it
+ * acknowledged. A server left running by a process that was killed (its pid file remains) is
+ * stopped before a new one starts in the same directory.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    private static final String BUNDLED_BINARY = "/redis-server-6.2.6-v5-linux-amd64";
+    private static final String PID_FILE = "redis.pid";
+
+    private final Process process;
+    private final Path workDir;
+    private final boolean persistent;
+    private final int port;
+    /** The TLS port's arguments, empty without TLS. */
+    private final List<String> tlsArguments;
+    private final int tlsPort;
+
+    private RedisServer(Process process, Path workDir, boolean persistent, int port, List<String> tlsArguments,
+            int tlsPort) {
+        this.process = process;
+        this.workDir = workDir;
+        this.persistent = persistent;
+        this.port = port;
+        this.tlsArguments = tlsArguments;
+        this.tlsPort = tlsPort;
+    }
+
+    /** Starts a server without persistence (tests). */
+    public static RedisServer start(Path workDir) {
+        return start(workDir, false);
+    }
+
+    /** Starts a server in {@code workDir}; with {@code persistent} it saves its data there on exit. */
+    public static RedisServer start(Path workDir, boolean persistent) {
+        try {
+            Files.createDirectories(workDir);
+            stopLeftover(workDir.resolve(PID_FILE));
+            return start(workDir, persistent, freePort(), List.of(), -1);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start redis-server in " + workDir, e);
+        }
+    }
+
+    /**
+     * Starts a server without persistence that also serves TLS, on {@link #tlsPort}, with the PEM
+     * files {@code certFile} and {@code keyFile} (clients need no certificate of their own).
+     */
+    public static RedisServer startWithTls(Path workDir, Path certFile, Path keyFile) {
+        try {
+            Files.createDirectories(workDir);
+            stopLeftover(workDir.resolve(PID_FILE));
+            int tlsPort = freePort();
+            List<String> tls = List.of("--tls-port", String.valueOf(tlsPort),
+                    "--tls-cert-file", certFile.toAbsolutePath().toString(),
+                    "--tls-key-file", keyFile.toAbsolutePath().toString(),
+                    "--tls-ca-cert-file", certFile.toAbsolutePath().toString(),
+                    "--tls-auth-clients", "no");
+            return start(workDir, false, freePort(), tls, tlsPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start redis-server with TLS in " + workDir, e);
+        }
+    }
+
+    /**
+     * Starts this server again, after {@link #close} or {@link #kill}, on the same port and in the
+     * same directory; a persistent one comes back with its data.
+     */
+    public RedisServer restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("redis-server on port " + port + " is still running");
+        }
+        try {
+            return start(workDir, persistent, port, tlsArguments, tlsPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot restart redis-server in " + workDir, e);
+        }
+    }
+
+    private static RedisServer start(Path workDir, boolean persistent, int port, List<String> tlsArguments, int tlsPort)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                binary(workDir).toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--dir", workDir.toAbsolutePath().toString(), "--daemonize", "no",
+                "--pidfile", workDir.resolve(PID_FILE).toAbsolutePath().toString(),
+                "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always"));
+        command.addAll(tlsArguments);
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("redis.log").toFile()))
+                .start();
+        RedisServer server = new RedisServer(process, workDir, persistent, port, tlsArguments, tlsPort);
+        server.awaitReady(Duration.ofSeconds(15));
+        return server;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public URI uri() {
+        return URI.create("redis://127.0.0.1:" + port + "/0");
+    }
+
+    /** The TLS port of a server started with {@link #startWithTls}. */
+    public int tlsPort() {
+        if (tlsPort < 0) {
+            throw new IllegalStateException("redis-server on port " + port + " was started without TLS");
+        }
+        return tlsPort;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited with " + process.exitValue() + " (see redis.log)");
+            }
+            try (Jedis jedis = new Jedis("127.0.0.1", port, 500)) {
+                if ("PONG".equals(jedis.ping())) {
+                    return;
+                }
+            } catch (JedisException notYet) {
+                sleep(50);
+            }
+        }
+        close();
+        throw new IllegalStateException("redis-server did not answer on port " + port + " within " + timeout);
+    }
+
+    /** Stops the server (SIGTERM: a persistent server saves its snapshot first). */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Kills the server with SIGKILL, as a crash would; see {@link #restart}. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void stopLeftover(Path pidFile) throws IOException {
+        if (!Files.isRegularFile(pidFile)) {
+            return;
+        }
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        ProcessHandle.of(pid)
+                .filter(p -> p.info().command().map(c -> c.endsWith("redis-server")).orElse(false))
+                .ifPresent(leftover -> {
+                    leftover.destroy();
+                    leftover.onExit().orTimeout(20, TimeUnit.SECONDS).join();
+                });
+        Files.deleteIfExists(pidFile);
+    }
+
+    private static Path binary(Path workDir) throws IOException {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path candidate = Paths.get(dir.isEmpty() ? "." : dir, "redis-server");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        Path target = workDir.resolve("redis-server");
+        try (InputStream in = RedisServer.class.getResourceAsStream(BUNDLED_BINARY)) {
+            if (in == null) {
+                throw new IllegalStateException(
+                        "No redis-server on the PATH and no bundled binary " + BUNDLED_BINARY
+                                + " on the classpath (embedded-redis artifact)");
+            }
+            Path temp = Files.createTempFile(workDir, "redis-server", ".tmp");
+            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return target;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for redis-server", e);
+        }
+    }
+}
