@@ -1,21 +1,22 @@
 package dev.stageflow;
 
-import dev.stageflow.redis.CommitMetadataOperator;
-import dev.stageflow.redis.RedisSettings;
+import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.KafkaOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.model.DeadLetter;
+import dev.stageflow.redis.CommitMetadataOperator;
+import dev.stageflow.redis.RedisSettings;
 import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.sink.JsonLinesSink;
 import dev.stageflow.sink.KafkaOutputs;
 import dev.stageflow.sink.ToJsonLine;
 import dev.stageflow.source.ApplyRecordKey;
+import dev.stageflow.source.KafkaPromptRecord;
 import dev.stageflow.source.PromptFileSource;
 import dev.stageflow.source.PromptKafkaSource;
 import dev.stageflow.stage.ParseValidateStage;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -63,16 +64,12 @@ public final class StageflowJob {
                     + KafkaOptions.SOURCE_TOPICS.key() + " (Kafka)" + (files ? ", not both" : ""));
         }
         if (files) {
-            return new Input(env
-                    .fromSource(PromptFileSource.from(conf), WatermarkStrategy.noWatermarks(), "Prompt files")
-                    .uid("source-files"), Optional.empty());
+            return new Input(JobOperator.SOURCE_FILES.identify(env.fromSource(PromptFileSource.from(conf),
+                    WatermarkStrategy.noWatermarks(), JobOperator.SOURCE_FILES.displayName())), Optional.empty());
         }
-        SingleOutputStreamOperator<String> lines = env
-                .fromSource(PromptKafkaSource.from(conf), WatermarkStrategy.noWatermarks(), "Kafka prompts")
-                .uid("source-kafka")
-                .process(new ApplyRecordKey())
-                .uid("kafka-record-key")
-                .name("Apply record key");
+        SingleOutputStreamOperator<KafkaPromptRecord> records = JobOperator.SOURCE_KAFKA.identify(env.fromSource(
+                PromptKafkaSource.from(conf), WatermarkStrategy.noWatermarks(), JobOperator.SOURCE_KAFKA.displayName()));
+        SingleOutputStreamOperator<String> lines = JobOperator.KAFKA_RECORD_KEY.identify(records.process(new ApplyRecordKey()));
         return new Input(lines, Optional.of(lines.getSideOutput(ParseValidateStage.DEAD_LETTERS)));
     }
 
@@ -85,22 +82,19 @@ public final class StageflowJob {
                 .orElseThrow(() -> new IllegalConfigurationException(
                         "Option " + SinkOptions.OUTPUT_DIR.key() + " is required"));
         Optional<KafkaOutputs> kafkaOutputs = KafkaOutputs.from(conf, checkpointInterval(env));
-        commit(outputs.results(), new Path(outputDir, CommittedOutput.RESULTS), "results", "Results", "commit-results");
-        commit(outputs.deadLetters(), new Path(outputDir, CommittedOutput.DEAD_LETTERS), "dead-letters", "Dead letters",
-                "commit-dead-letters");
+        commit(outputs.results(), new Path(outputDir, CommittedOutput.RESULTS), CommittedOutput.RESULTS,
+                JobOperator.RESULTS_JSON, JobOperator.COMMIT_RESULTS);
+        commit(outputs.deadLetters(), new Path(outputDir, CommittedOutput.DEAD_LETTERS), CommittedOutput.DEAD_LETTERS,
+                JobOperator.DEAD_LETTERS_JSON, JobOperator.COMMIT_DEAD_LETTERS);
         kafkaOutputs.ifPresent(kafka -> {
-            kafka.results().ifPresent(sink -> outputs.results().sinkTo(sink)
-                    .uid("publish-results-kafka")
-                    .name("Publish results to Kafka"));
-            kafka.deadLetters().ifPresent(sink -> outputs.deadLetters().sinkTo(sink)
-                    .uid("publish-dead-letters-kafka")
-                    .name("Publish dead letters to Kafka"));
+            kafka.results().ifPresent(sink ->
+                    JobOperator.PUBLISH_RESULTS_KAFKA.identify(outputs.results().sinkTo(sink)));
+            kafka.deadLetters().ifPresent(sink ->
+                    JobOperator.PUBLISH_DEAD_LETTERS_KAFKA.identify(outputs.deadLetters().sinkTo(sink)));
         });
-        RedisSettings.from(conf).ifPresent(redis -> outputs.results()
-                .transform("Commit metadata", Types.VOID,
-                        new CommitMetadataOperator(redis, env.getCheckpointConfig().isCheckpointingEnabled()))
-                .uid("commit-metadata")
-                .name("Commit metadata"));
+        RedisSettings.from(conf).ifPresent(redis -> JobOperator.COMMIT_METADATA.identify(outputs.results()
+                .transform(JobOperator.COMMIT_METADATA.displayName(), Types.VOID,
+                        new CommitMetadataOperator(redis, env.getCheckpointConfig().isCheckpointingEnabled()))));
     }
 
     /** The checkpoint interval of {@code env}, or null when it does not checkpoint. */
@@ -113,12 +107,8 @@ public final class StageflowJob {
     /** Input lines, and the dead letters of records that could not become lines, if the source has any. */
     public record Input(DataStream<String> lines, Optional<DataStream<DeadLetter>> deadLetters) {}
 
-    private static <T> void commit(DataStream<T> rows, Path directory, String filePrefix, String label, String uid) {
-        rows.map(new ToJsonLine<>())
-                .uid(filePrefix + "-json")
-                .name(label + " as JSON")
-                .sinkTo(JsonLinesSink.to(directory, filePrefix))
-                .uid(uid)
-                .name("Commit " + label.toLowerCase(Locale.ROOT));
+    private static <T> void commit(
+            DataStream<T> rows, Path directory, String filePrefix, JobOperator toJson, JobOperator sink) {
+        sink.identify(toJson.identify(rows.map(new ToJsonLine<>())).sinkTo(JsonLinesSink.to(directory, filePrefix)));
     }
 }

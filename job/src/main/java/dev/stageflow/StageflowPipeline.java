@@ -1,6 +1,6 @@
 package dev.stageflow;
 
-import dev.stageflow.redis.CacheSettings;
+import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.ModelOptions;
 import dev.stageflow.config.RequestOptions;
 import dev.stageflow.config.StageOptions;
@@ -10,6 +10,7 @@ import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.PromptRequest;
+import dev.stageflow.redis.CacheSettings;
 import dev.stageflow.stage.BatchSettings;
 import dev.stageflow.stage.BatchingStage;
 import dev.stageflow.stage.DedupeStage;
@@ -43,8 +44,6 @@ public final class StageflowPipeline {
         }
     }
 
-    static final String RESULT_ROWS = "result-rows";
-
     private StageflowPipeline() {}
 
     public static Outputs build(DataStream<String> lines, Configuration conf) {
@@ -54,46 +53,38 @@ public final class StageflowPipeline {
         CacheSettings cache = CacheSettings.from(conf);
         EnhanceSettings enhance = EnhanceSettings.from(conf);
 
-        SingleOutputStreamOperator<PromptRequest> valid = lines
-                .process(new ParseValidateStage(limits))
-                .uid(ParseValidateStage.STAGE)
-                .name("Parse and validate");
+        SingleOutputStreamOperator<PromptRequest> valid =
+                JobOperator.PARSE_VALIDATE.identify(lines.process(new ParseValidateStage(limits)));
 
-        DataStream<PromptRequest> unique = valid
+        DataStream<PromptRequest> unique = JobOperator.DEDUPE.identify(valid
                 .keyBy(request -> request.promptId)
-                .process(new DedupeStage(conf.get(RequestOptions.DEDUPE_TTL)))
-                .uid("dedupe")
-                .name("Dedupe by promptId");
+                .process(new DedupeStage(conf.get(RequestOptions.DEDUPE_TTL))));
 
         BatchSettings encodeBatch = BatchSettings.from(conf, StageOptions.ENCODER);
         DataStream<PromptRecord> encoded = async(unique,
                 new TextEncodeStage(encodeBatch, conf.get(ModelOptions.ENCODER_MODEL),
                         conf.get(ModelOptions.ENCODER_MAX_TOKENS), cache),
-                encodeBatch, TextEncodeStage.STAGE, "Text encode");
+                encodeBatch, JobOperator.TEXT_ENCODE);
 
         BatchSettings generateBatch = BatchSettings.from(conf, StageOptions.GENERATOR);
         DataStream<PromptRecord> generated = async(encoded,
                 new ImageGenerateStage(generateBatch, conf.get(ModelOptions.GENERATOR_MODEL), generateStore),
-                generateBatch, ImageGenerateStage.STAGE, "Image generate");
+                generateBatch, JobOperator.IMAGE_GENERATE);
 
         BatchSettings enhanceBatch = BatchSettings.from(conf, StageOptions.ENHANCER);
         DataStream<PromptRecord> enhanced = async(generated,
                 new ImageEnhanceStage(enhanceBatch, enhance, enhanceStore),
-                enhanceBatch, ImageEnhanceStage.STAGE, "Image enhance");
+                enhanceBatch, JobOperator.IMAGE_ENHANCE);
 
-        DataStream<GenerationResult> results = enhanced
-                .map(record -> GenerationResult.of(record, ImageEnhanceStage.IMAGE))
-                .uid(RESULT_ROWS)
-                .name("Result rows");
+        DataStream<GenerationResult> results = JobOperator.RESULT_ROWS.identify(enhanced
+                .map(record -> GenerationResult.of(record, ImageEnhanceStage.IMAGE)));
         return new Outputs(results, valid.getSideOutput(ParseValidateStage.DEAD_LETTERS));
     }
 
     private static <IN> DataStream<PromptRecord> async(
-            DataStream<IN> input, BatchingStage<IN, PromptRecord> stage, BatchSettings batch, String uid, String name) {
-        SingleOutputStreamOperator<PromptRecord> out = AsyncDataStream.unorderedWait(
-                        input, stage, batch.timeout.toMillis(), TimeUnit.MILLISECONDS, batch.maxInFlight)
-                .uid(uid)
-                .name(name);
+            DataStream<IN> input, BatchingStage<IN, PromptRecord> stage, BatchSettings batch, JobOperator operator) {
+        SingleOutputStreamOperator<PromptRecord> out = operator.identify(AsyncDataStream.unorderedWait(
+                input, stage, batch.timeout.toMillis(), TimeUnit.MILLISECONDS, batch.maxInFlight));
         if (batch.parallelism > 0) {
             out.setParallelism(batch.parallelism);
         }

@@ -2,21 +2,21 @@ package dev.stageflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stageflow.redis.PromptMetadata;
-import dev.stageflow.servers.RedisServer;
 import dev.stageflow.config.CacheOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.GenerationResult;
+import dev.stageflow.redis.PromptMetadata;
+import dev.stageflow.servers.RedisServer;
+import dev.stageflow.servers.S3ProxyServer;
 import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.stage.ImageEnhanceStage;
 import dev.stageflow.stage.ImageGenerateStage;
 import dev.stageflow.store.ArtifactStore;
 import dev.stageflow.store.StoreSettings;
 import dev.stageflow.testing.MiniHdfs;
-import dev.stageflow.servers.S3ProxyServer;
 import dev.stageflow.testing.TestJobs;
 import dev.stageflow.testing.TestPrompts;
 import java.nio.file.Files;

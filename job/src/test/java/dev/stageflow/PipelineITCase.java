@@ -3,7 +3,6 @@ package dev.stageflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.stageflow.servers.RedisServer;
 import dev.stageflow.config.CacheOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
@@ -11,6 +10,7 @@ import dev.stageflow.config.StoreOptions;
 import dev.stageflow.inference.RgbImage;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.GenerationResult;
+import dev.stageflow.servers.RedisServer;
 import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.store.ArtifactStore;
 import dev.stageflow.store.StoreSettings;

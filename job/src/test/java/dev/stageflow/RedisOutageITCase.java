@@ -2,13 +2,13 @@ package dev.stageflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stageflow.redis.PromptMetadata;
-import dev.stageflow.servers.RedisServer;
 import dev.stageflow.config.CacheOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.model.GenerationResult;
+import dev.stageflow.redis.PromptMetadata;
+import dev.stageflow.servers.RedisServer;
 import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.testing.JobRuns;
 import dev.stageflow.testing.TestJobs;

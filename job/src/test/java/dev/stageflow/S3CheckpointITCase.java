@@ -2,8 +2,8 @@ package dev.stageflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stageflow.testing.JobRuns;
 import dev.stageflow.servers.S3ProxyServer;
+import dev.stageflow.testing.JobRuns;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package dev.stageflow.cli;
 
-import dev.stageflow.gc.GcOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.StoreOptions;
+import dev.stageflow.gc.GcOptions;
 import dev.stageflow.gc.GcRefusedException;
-import dev.stageflow.gc.OrphanCollector;
 import dev.stageflow.gc.OrphanCollector.Deletion;
 import dev.stageflow.gc.OrphanCollector.Plan;
+import dev.stageflow.gc.OrphanCollector;
 import dev.stageflow.gc.StoredArtifact;
 import dev.stageflow.store.StoreSettings;
 import java.io.PrintStream;

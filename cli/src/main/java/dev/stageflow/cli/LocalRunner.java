@@ -1,12 +1,12 @@
 package dev.stageflow.cli;
 
 import dev.stageflow.StageflowJob;
-import dev.stageflow.servers.RedisServer;
 import dev.stageflow.config.CacheOptions;
 import dev.stageflow.config.KafkaOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.config.StoreOptions;
+import dev.stageflow.servers.RedisServer;
 import dev.stageflow.sink.CommittedOutput;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
 package dev.stageflow.cli;
 
+import dev.stageflow.config.JobOperator;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.StageOutcome;
@@ -32,9 +33,9 @@ final class RunSummary {
                 results.size(), distinct, seconds, results.size() / Math.max(seconds, 1e-3));
         out.printf("Dead letters %d%s%n", deadLetters.size(), deadLetters.isEmpty() ? "" : " " + reasons());
         out.println("Per stage    cache hits   avg ms/prompt   total s");
-        stage(out, "text-encode", r -> r.encode);
-        stage(out, "image-generate", r -> r.generate);
-        stage(out, "image-enhance", r -> r.enhance);
+        stage(out, JobOperator.TEXT_ENCODE.uid(), r -> r.encode);
+        stage(out, JobOperator.IMAGE_GENERATE.uid(), r -> r.generate);
+        stage(out, JobOperator.IMAGE_ENHANCE.uid(), r -> r.enhance);
         out.println("Results      " + outputDir.resolve("results"));
         out.println("Dead letters " + outputDir.resolve("dead-letters"));
         out.println("Artifacts    " + storeRoot);

@@ -6,6 +6,7 @@ import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.Json;
 import dev.stageflow.model.StageOutcome;
 import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.store.ArtifactLocation;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

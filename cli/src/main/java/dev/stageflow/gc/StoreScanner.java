@@ -1,5 +1,6 @@
 package dev.stageflow.gc;
 
+import dev.stageflow.store.ArtifactLocation;
 import dev.stageflow.store.Manifest;
 import java.io.IOException;
 import java.time.Instant;
@@ -10,13 +11,11 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 /**
- * Lists the artifact directories below a store root, {@code <stage>/<model-version>/<k[0:2]>/<k[2:4]>/<k>},
+ * Lists the artifact directories below a store root (the layout of {@link ArtifactLocation}),
  * with one listing per directory, which every Flink file system supports. Entries that do not fit
  * the layout are counted as foreign and never become candidates for deletion.
  */
 final class StoreScanner {
-
-    private static final int LAYOUT_DEPTH = 5;
 
     private final List<StoredArtifact> artifacts = new ArrayList<>();
     private long foreignEntries;
@@ -54,7 +53,7 @@ final class StoreScanner {
                 continue;
             }
             segments.add(entry.getPath().getName());
-            if (segments.size() < LAYOUT_DEPTH) {
+            if (segments.size() < ArtifactLocation.DEPTH) {
                 walk(fs, entry.getPath(), segments);
             } else {
                 ArtifactLocation.of(segments.get(0), segments.get(1), segments.get(2), segments.get(3), segments.get(4))

@@ -1,5 +1,6 @@
 package dev.stageflow.gc;
 
+import dev.stageflow.store.ArtifactLocation;
 import java.time.Instant;
 import org.apache.flink.core.fs.Path;
 

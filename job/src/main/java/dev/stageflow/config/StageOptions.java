@@ -13,11 +13,11 @@ import org.apache.flink.configuration.ConfigOptions;
 @OptionsSection(title = "Model stages (batching, parallelism, timeouts)", position = 60)
 public final class StageOptions {
 
-    public static final StageOptions ENCODER = new StageOptions("encoder", "text-encode", 16, 20, 1);
+    public static final StageOptions ENCODER = new StageOptions("encoder", JobOperator.TEXT_ENCODE, 16, 20, 1);
     public static final StageOptions GENERATOR =
-            new StageOptions("generator", "image-generate", 4, 20, 1);
+            new StageOptions("generator", JobOperator.IMAGE_GENERATE, 4, 20, 1);
     public static final StageOptions ENHANCER =
-            new StageOptions("enhancer", "image-enhance", 1, 0, 1);
+            new StageOptions("enhancer", JobOperator.IMAGE_ENHANCE, 1, 0, 1);
 
     public static final List<StageOptions> ALL = List.of(ENCODER, GENERATOR, ENHANCER);
 
@@ -30,7 +30,8 @@ public final class StageOptions {
     public final ConfigOption<Duration> timeout;
 
     private StageOptions(
-            String prefix, String stage, int batchSize, long maxWaitMillis, int threads) {
+            String prefix, JobOperator operator, int batchSize, long maxWaitMillis, int threads) {
+        String stage = operator.uid();
         this.prefix = prefix;
         this.batchSize =
                 ConfigOptions.key(prefix + ".batch.size")

@@ -1,5 +1,6 @@
 package dev.stageflow.stage;
 
+import dev.stageflow.config.JobOperator;
 import dev.stageflow.inference.EnhanceSettings;
 import dev.stageflow.inference.ImageEnhancer;
 import dev.stageflow.inference.RgbImage;
@@ -24,7 +25,7 @@ import java.util.Optional;
 public class ImageEnhanceStage extends BatchingStage<PromptRecord, PromptRecord> {
 
     private static final long serialVersionUID = 1L;
-    public static final String STAGE = "image-enhance";
+    public static final String STAGE = JobOperator.IMAGE_ENHANCE.uid();
     public static final String IMAGE = "image";
 
     private final EnhanceSettings enhanceSettings;

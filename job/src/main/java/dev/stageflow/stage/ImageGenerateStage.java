@@ -1,9 +1,10 @@
 package dev.stageflow.stage;
 
+import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.ModelOptions;
-import dev.stageflow.inference.ImageGenerator;
 import dev.stageflow.inference.ImageGenerator.Generated;
 import dev.stageflow.inference.ImageGenerator.GenerationInput;
+import dev.stageflow.inference.ImageGenerator;
 import dev.stageflow.inference.OnnxImageGenerator;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
@@ -30,7 +31,7 @@ import java.util.Optional;
 public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord> {
 
     private static final long serialVersionUID = 1L;
-    public static final String STAGE = "image-generate";
+    public static final String STAGE = JobOperator.IMAGE_GENERATE.uid();
     public static final String LATENT = "latent";
     public static final String IMAGE = "image";
 

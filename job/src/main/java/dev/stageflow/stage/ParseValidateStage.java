@@ -1,5 +1,6 @@
 package dev.stageflow.stage;
 
+import dev.stageflow.config.JobOperator;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.PromptRequest;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -15,7 +16,7 @@ import org.apache.flink.util.OutputTag;
  */
 public class ParseValidateStage extends ProcessFunction<String, PromptRequest> {
 
-    public static final String STAGE = "parse-validate";
+    public static final String STAGE = JobOperator.PARSE_VALIDATE.uid();
 
     private static final long serialVersionUID = 1L;
 

@@ -1,13 +1,14 @@
 package dev.stageflow.stage;
 
-import dev.stageflow.redis.CacheSettings;
-import dev.stageflow.redis.EmbeddingCache;
+import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.ModelOptions;
 import dev.stageflow.inference.TextEncoder;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.PromptRequest;
 import dev.stageflow.model.StageOutcome;
+import dev.stageflow.redis.CacheSettings;
+import dev.stageflow.redis.EmbeddingCache;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +25,7 @@ import java.util.Map;
 public class TextEncodeStage extends BatchingStage<PromptRequest, PromptRecord> {
 
     private static final long serialVersionUID = 1L;
-    public static final String STAGE = "text-encode";
+    public static final String STAGE = JobOperator.TEXT_ENCODE.uid();
 
     private final String model;
     private final int maxTokens;

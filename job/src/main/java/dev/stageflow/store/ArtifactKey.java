@@ -57,10 +57,14 @@ public final class ArtifactKey {
         return digest;
     }
 
+    /** Where the artifact sits below a store root. */
+    public ArtifactLocation location() {
+        return new ArtifactLocation(stage, modelVersion, digest);
+    }
+
     /** Path of the artifact directory relative to the store root. */
     public String relativePath() {
-        return stage + "/" + modelVersion + "/" + digest.substring(0, 2) + "/"
-                + digest.substring(2, 4) + "/" + digest;
+        return location().relativePath();
     }
 
     /** Whether {@code value} can be the stage or model version segment of a key's path. */

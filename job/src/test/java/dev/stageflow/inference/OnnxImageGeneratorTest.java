@@ -3,8 +3,8 @@ package dev.stageflow.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.stageflow.inference.ImageGenerator.GenerationInput;
 import dev.stageflow.inference.ImageGenerator.Generated;
+import dev.stageflow.inference.ImageGenerator.GenerationInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

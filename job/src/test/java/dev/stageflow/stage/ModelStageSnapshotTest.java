@@ -2,13 +2,13 @@ package dev.stageflow.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stageflow.redis.CacheSettings;
 import dev.stageflow.config.ModelOptions;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.PromptRequest;
 import dev.stageflow.model.StageOutcome;
+import dev.stageflow.redis.CacheSettings;
 import dev.stageflow.store.StoreSettings;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.store.ArtifactLocation;
 import dev.stageflow.store.ArtifactStore;
 import dev.stageflow.store.StoreSettings;
 import dev.stageflow.testing.faults.FailingFileSystem;
@@ -52,12 +53,7 @@ public final class ExactlyOnce {
         Map<String, Long> counts = FailingFileSystem.commitCounts();
         assertThat(counts).as("artifacts written more than once").allSatisfy((artifact, writes) ->
                 assertThat(writes).as(artifact).isEqualTo(1L));
-        return counts.keySet().stream().collect(Collectors.groupingBy(ExactlyOnce::stageOf, Collectors.counting()));
-    }
-
-    /** The stage of an artifact directory {@code .../<stage>/<model-version>/<k01>/<k23>/<k>}. */
-    private static String stageOf(String artifactDirectory) {
-        String[] segments = artifactDirectory.split("/");
-        return segments[segments.length - 5];
+        return counts.keySet().stream().collect(Collectors.groupingBy(
+                artifact -> ArtifactLocation.ofUri(artifact).orElseThrow().stage(), Collectors.counting()));
     }
 }

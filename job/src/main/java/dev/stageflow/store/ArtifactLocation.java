@@ -1,23 +1,31 @@
-package dev.stageflow.gc;
+package dev.stageflow.store;
 
-import dev.stageflow.store.ArtifactKey;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Where an artifact sits below any store root: {@code <stage>/<model-version>/<k[0:2]>/<k[2:4]>/<k>}.
+ * The store layout, written and read here only: an artifact sits below any store root at {@code
+ * <stage>/<model-version>/<k[0:2]>/<k[2:4]>/<k>}.
  * The digest {@code k} hashes stage, model version, artifact name and inputs, so this tail names
  * one content, whichever root or URI spelling ({@code file:/} or {@code file:///}, a NameNode with
  * or without its port) a reference uses.
  */
 public record ArtifactLocation(String stage, String modelVersion, String digest) {
 
+    /** Directory levels from a store root down to an artifact. */
+    public static final int DEPTH = 5;
+
     private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
 
+    /** The artifact directory, relative to the store root. */
+    public String relativePath() {
+        return stage + "/" + modelVersion + "/" + digest.substring(0, 2) + "/" + digest.substring(2, 4) + "/" + digest;
+    }
+
     /** The location if the five segments are an artifact directory of the store layout. */
-    static Optional<ArtifactLocation> of(String stage, String modelVersion, String k01, String k23, String digest) {
+    public static Optional<ArtifactLocation> of(String stage, String modelVersion, String k01, String k23, String digest) {
         boolean valid = ArtifactKey.isValidSegment(stage)
                 && ArtifactKey.isValidSegment(modelVersion)
                 && DIGEST.matcher(digest).matches()
@@ -27,7 +35,7 @@ public record ArtifactLocation(String stage, String modelVersion, String digest)
     }
 
     /** The location an {@code ArtifactRef} URI points to, if its path ends in the store layout. */
-    static Optional<ArtifactLocation> ofUri(String uri) {
+    public static Optional<ArtifactLocation> ofUri(String uri) {
         if (uri == null) {
             return Optional.empty();
         }
@@ -41,10 +49,10 @@ public record ArtifactLocation(String stage, String modelVersion, String digest)
             return Optional.empty();
         }
         List<String> segments = List.of(path.replaceAll("/+$", "").split("/+"));
-        if (segments.size() < 5) {
+        if (segments.size() < DEPTH) {
             return Optional.empty();
         }
-        List<String> tail = segments.subList(segments.size() - 5, segments.size());
+        List<String> tail = segments.subList(segments.size() - DEPTH, segments.size());
         return of(tail.get(0), tail.get(1), tail.get(2), tail.get(3), tail.get(4));
     }
 
