@@ -1,6 +1,5 @@
 package dev.stageflow.cli;
 
-import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.gc.GcOptions;
 import dev.stageflow.gc.GcRefusedException;
@@ -9,155 +8,109 @@ import dev.stageflow.gc.OrphanCollector.Plan;
 import dev.stageflow.gc.OrphanCollector;
 import dev.stageflow.gc.StoredArtifact;
 import dev.stageflow.store.StoreSettings;
-import java.io.PrintStream;
-import java.nio.file.Paths;
+import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.GlobalConfiguration;
-import org.apache.flink.configuration.IllegalConfigurationException;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.core.plugin.PluginUtils;
-import org.apache.flink.util.MultipleParameterTool;
 import org.apache.flink.util.TimeUtils;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 /**
- * {@code scripts/gc.sh}: lists the orphaned artifacts of the store roots (dry run) or deletes them
+ * {@code stageflow gc}: lists the orphaned artifacts of the store roots (dry run) or deletes them
  * ({@code --delete}); see {@link OrphanCollector} for what counts as an orphan and why gc refuses
  * to run on an incomplete view of the committed results. Exit status: 0 done, 1 refused or some
  * deletions failed, 2 bad arguments.
  */
-public final class GcCommand {
-
-    private static final String USAGE = String.join("\n",
-            "Usage: scripts/gc.sh --output.dir DIR [--output.dir DIR ...] --store.uri URI",
-            "                     [--store.generate.uri URI] [--store.enhance.uri URI]",
-            "                     [--grace DURATION] [--delete] [--key value ...]",
-            "  --output.dir DIR   output.dir of a job writing into the store roots; list every such job",
-            "  --store.uri URI    the store roots, as given to the jobs; each of store.uri,",
-            "                     store.generate.uri and store.enhance.uri is scanned",
-            "  --grace DURATION   never touch artifacts written within this time (gc.grace, default 24 h),",
-            "                     e.g. 0, 30 min, 7 d",
-            "  --delete           delete the orphans (default: a dry run that only lists them)",
-            "  --key value        any other option, e.g. --s3.endpoint URL for an s3:// root");
-
-    private static final String DELETE = "delete";
-    private static final String GRACE = "grace";
-    /** What the parameter tool stores for a flag without value (its own constant is protected). */
-    private static final String FLAG_WITHOUT_VALUE = "__NO_VALUE_KEY";
+@Command(
+        name = "gc",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Lists the orphaned artifacts of the store roots (a dry run), or deletes them with --delete.",
+            "Give the jobs' own options: --store.uri (and --store.generate.uri / --store.enhance.uri if they"
+                    + " set them), s3.* options for s3:// roots."
+        })
+final class GcCommand implements Callable<Integer> {
 
     private static final List<ConfigOption<String>> ROOT_OPTIONS =
             List.of(StoreOptions.URI, StoreOptions.GENERATE_URI, StoreOptions.ENHANCE_URI);
 
-    private GcCommand() {}
+    @Option(names = "--output.dir", paramLabel = "DIR",
+            description = "output.dir of a job writing into the store roots; repeat it for every such job: only"
+                    + " their committed results protect artifacts")
+    List<String> outputDirs = new ArrayList<>();
 
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
-    }
+    @Option(names = "--grace", paramLabel = "DURATION",
+            description = "never touch artifacts written within this time (gc.grace, default 24 h), e.g. 0, 30 min, 7 d")
+    String grace;
 
-    /** Runs gc with {@code args}, reporting to {@code out} and errors to {@code err}; returns the exit status. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        boolean delete;
-        OrphanCollector collector;
-        try {
-            MultipleParameterTool params = MultipleParameterTool.fromArgs(args);
-            if (params.has("help")) {
-                out.println(USAGE);
-                return 0;
-            }
-            delete = deleteFlag(params);
-            Configuration conf = configuration(params);
-            // Passes s3.* and other file system options to the file systems, and loads the s3
-            // plugin from FLINK_PLUGINS_DIR, as a MiniCluster or TaskManager does.
-            FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
-            List<Path> roots = storeRoots(conf);
-            List<Path> outputDirs = outputDirs(params, conf);
-            Duration grace = conf.get(GcOptions.GRACE);
-            collector = new OrphanCollector(roots, outputDirs, grace, Clock.systemUTC());
-            out.printf("Store roots: %s%nCommitted results of: %s%nGrace period: %s%n", joined(roots),
-                    joined(outputDirs), TimeUtils.formatWithHighestUnit(grace));
-        } catch (IllegalArgumentException | IllegalConfigurationException e) {
-            err.println(e.getMessage() + "\n" + USAGE);
-            return 2;
+    @Option(names = "--delete", description = "delete the orphans (default: a dry run that only lists them)")
+    boolean delete;
+
+    @Unmatched
+    List<String> jobArguments = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Configuration conf = Configurations.load(JobOptions.parse(spec.commandLine(), jobArguments));
+        if (grace != null) {
+            conf.setString(GcOptions.GRACE.key(), grace);
         }
+        Configurations.initializeFileSystems(conf);
+        List<Path> roots = storeRoots(conf);
+        List<Path> outputs = outputDirs(conf);
+        Duration gracePeriod = conf.get(GcOptions.GRACE);
+        OrphanCollector collector = new OrphanCollector(roots, outputs, gracePeriod, Clock.systemUTC());
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Store roots: %s%nCommitted results of: %s%nGrace period: %s%n", joined(roots),
+                joined(outputs), TimeUtils.formatWithHighestUnit(gracePeriod));
         try {
             Plan plan = collector.plan();
             print(plan, out);
-            return delete ? delete(collector, plan, out, err) : dryRun(plan, out);
+            return delete ? delete(collector, plan, out, spec.commandLine().getErr()) : dryRun(plan, out);
         } catch (GcRefusedException e) {
-            err.println("gc refused to run, nothing was deleted: " + e.getMessage());
-            return 1;
+            throw new CommandFailedException("gc refused to run, nothing was deleted: " + e.getMessage(), e);
         }
     }
 
-    /** {@code --delete} alone or {@code --delete true}; anything else but {@code false} is a mistake. */
-    private static boolean deleteFlag(MultipleParameterTool params) {
-        if (!params.has(DELETE)) {
-            return false;
-        }
-        String value = params.get(DELETE);
-        if (value.equals(FLAG_WITHOUT_VALUE) || value.equals("true")) {
-            return true;
-        }
-        if (value.equals("false")) {
-            return false;
-        }
-        throw new IllegalArgumentException("--delete takes no value (or true/false), got '" + value + "'");
-    }
-
-    /**
-     * The configuration of {@code stageflow.conf.dir} (set by the scripts) or {@code FLINK_CONF_DIR},
-     * with the {@code --key value} arguments on top, as the job reads them.
-     */
-    private static Configuration configuration(MultipleParameterTool params) {
-        Optional<String> confDir = Optional.ofNullable(System.getProperty("stageflow.conf.dir"))
-                .or(() -> Optional.ofNullable(System.getenv("FLINK_CONF_DIR")));
-        Configuration conf = confDir.map(GlobalConfiguration::loadConfiguration).orElseGet(Configuration::new);
-        params.toMap().forEach((key, value) -> {
-            if (!key.equals(DELETE) && !key.equals(SinkOptions.OUTPUT_DIR.key())) {
-                conf.setString(key.equals(GRACE) ? GcOptions.GRACE.key() : key, value);
-            }
-        });
-        return conf;
-    }
-
-    private static List<Path> storeRoots(Configuration conf) {
+    private List<Path> storeRoots(Configuration conf) {
         List<Path> roots = ROOT_OPTIONS.stream()
                 .filter(option -> conf.getOptional(option).isPresent())
                 .map(option -> new Path(StoreSettings.from(conf, option).root))
                 .distinct()
                 .toList();
         if (roots.isEmpty()) {
-            throw new IllegalArgumentException("No store root: give " + StoreOptions.URI.key() + " (and "
+            throw new ParameterException(spec.commandLine(), "No store root: give " + StoreOptions.URI.key() + " (and "
                     + StoreOptions.GENERATE_URI.key() + " / " + StoreOptions.ENHANCE_URI.key() + " if the jobs set them)");
         }
         return roots;
     }
 
-    private static List<Path> outputDirs(MultipleParameterTool params, Configuration conf) {
-        List<String> dirs = params.has(SinkOptions.OUTPUT_DIR.key())
-                ? List.copyOf(params.getMultiParameterRequired(SinkOptions.OUTPUT_DIR.key()))
-                : conf.getOptional(GcOptions.OUTPUT_DIRS).orElse(List.of());
+    private List<Path> outputDirs(Configuration conf) {
+        List<String> dirs = outputDirs.isEmpty() ? conf.getOptional(GcOptions.OUTPUT_DIRS).orElse(List.of()) : outputDirs;
         if (dirs.isEmpty()) {
-            throw new IllegalArgumentException("No --output.dir: give the output.dir of every job that writes into"
-                    + " the store roots; only their committed results protect artifacts");
+            throw new ParameterException(spec.commandLine(), "No --output.dir: give the output.dir of every job that"
+                    + " writes into the store roots; only their committed results protect artifacts");
         }
-        return dirs.stream().map(GcCommand::asPath).distinct().toList();
+        return dirs.stream().map(dir -> new Path(Locations.asUri(dir))).distinct().toList();
     }
 
-    /** A URI as it is; a bare local path made absolute, so messages say which directory was read. */
-    private static Path asPath(String dir) {
-        return new Path(dir.contains(":/") ? dir : Paths.get(dir).toAbsolutePath().normalize().toUri().toString());
-    }
-
-    private static void print(Plan plan, PrintStream out) {
+    private static void print(Plan plan, PrintWriter out) {
         out.printf("%d result rows; %d artifacts referenced, %d written within the grace period, %d orphans%n",
                 plan.resultRows(), plan.referenced(), plan.young(), plan.orphans().size());
         if (!plan.uncommittedResultFiles().isEmpty()) {
@@ -171,7 +124,7 @@ public final class GcCommand {
         }
     }
 
-    private static int dryRun(Plan plan, PrintStream out) {
+    private static int dryRun(Plan plan, PrintWriter out) {
         Instant now = Instant.now();
         plan.orphans().forEach(orphan -> out.println("orphan   " + describe(orphan, now)));
         out.printf("Dry run, nothing deleted: %d orphans, %s. Add --delete to delete them.%n",
@@ -179,7 +132,7 @@ public final class GcCommand {
         return 0;
     }
 
-    private static int delete(OrphanCollector collector, Plan plan, PrintStream out, PrintStream err) {
+    private static int delete(OrphanCollector collector, Plan plan, PrintWriter out, PrintWriter err) {
         Instant now = Instant.now();
         List<Deletion> deletions = collector.delete(plan);
         for (Deletion deletion : deletions) {
@@ -193,7 +146,7 @@ public final class GcCommand {
         long failed = deletions.size() - deleted.size();
         out.printf("Deleted %d orphans, %s%s.%n", deleted.size(), size(totalBytes(deleted.stream())),
                 failed == 0 ? "" : "; " + failed + " not deleted");
-        return failed == 0 ? 0 : 1;
+        return failed == 0 ? 0 : Stageflow.FAILED;
     }
 
     private static String describe(StoredArtifact artifact, Instant now) {

@@ -3,7 +3,7 @@ package dev.stageflow.gc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stageflow.StageflowJob;
-import dev.stageflow.cli.GcCommand;
+import dev.stageflow.cli.CommandLines;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.config.StoreOptions;
@@ -19,7 +19,6 @@ import dev.stageflow.testing.TestJobs;
 import dev.stageflow.testing.TestPrompts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -154,8 +153,7 @@ class GarbageCollectorITCase {
     private static String gc(int status, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int actual = GcCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        int actual = CommandLines.execute(out, err, "gc", args);
         String printed = out.toString(StandardCharsets.UTF_8);
         assertThat(actual).as("gc %s%n%s%s", String.join(" ", args), printed, err.toString(StandardCharsets.UTF_8))
                 .isEqualTo(status);
