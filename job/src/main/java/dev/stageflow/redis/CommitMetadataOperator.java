@@ -34,6 +34,13 @@ import redis.clients.jedis.Pipeline;
  * checkpoint whose notification already wrote them harmless. Bounded input ends with a final
  * checkpoint, whose notification writes the last rows; only when checkpointing is off (the sink
  * then commits at the end of input too) are rows written at the end of input.
+ *
+ * <p>Why not a Sink V2 committer ({@code SupportsCommitter}): since FLINK-36455 (Flink 2.0, so in
+ * 2.2) a committable whose commit calls {@code retryLater()} is retried synchronously, {@code
+ * sink.committer.retries} times (10) within the same checkpoint notification, and then the
+ * committer operator throws and the job fails over. Rows cannot stay pending until a later
+ * checkpoint, so a Redis outage longer than those retries would restart the job in a loop instead
+ * of delaying metadata.
  */
 public final class CommitMetadataOperator extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<GenerationResult, Void>, BoundedOneInput {
