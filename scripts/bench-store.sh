@@ -3,19 +3,15 @@
 # bench/results/store-codecs.json and bench/results/store-codecs.png.
 # Usage: scripts/bench-store.sh [prompts] [image side] [repeats]   (defaults: 16 512 5)
 source "$(dirname "$0")/lib.sh"
+ensure_built
 cd "$ROOT"
-mvn -q -B test-compile dependency:build-classpath -pl job -am -Dmdep.includeScope=test \
+mvn -q -B -Dstyle.color=never test-compile dependency:build-classpath -pl job -am -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/test-classpath.txt
 mkdir -p bench/results
-# shellcheck disable=SC2046
-java $(java_opts) -cp "job/target/test-classes:job/target/classes:$(cat job/target/test-classpath.txt)" \
-  dev.stageflow.bench.StoreCodecBenchmark examples/prompts.jsonl job/target/bench-store \
-  bench/results/store-codecs.json "${1:-16}" "${2:-512}" "${3:-5}"
-plot_python=python3
-python3 -c 'import matplotlib' 2>/dev/null || plot_python=/usr/bin/python3
-if ! "$plot_python" -c 'import matplotlib' 2>/dev/null; then
-  echo "Installing Debian's python3-matplotlib for the plot..." >&2
-  apt-get install -y -q python3-matplotlib >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q python3-matplotlib >/dev/null; }
-  plot_python=/usr/bin/python3
-fi
-"$plot_python" bench/plot_store.py bench/results/store-codecs.json bench/results/store-codecs.png
+python=/usr/bin/python3
+"$python" -c 'import matplotlib' 2> /dev/null || apt-get install -y -q python3-matplotlib > /dev/null \
+  || { apt-get update -q > /dev/null && apt-get install -y -q python3-matplotlib > /dev/null; }
+(CLASSPATH_FIRST="job/target/test-classes:job/target/classes:$(cat job/target/test-classpath.txt)" \
+  run_java dev.stageflow.bench.StoreCodecBenchmark examples/prompts.jsonl job/target/bench-store \
+  bench/results/store-codecs.json "${1:-16}" "${2:-512}" "${3:-5}")
+"$python" bench/plot_store.py bench/results/store-codecs.json bench/results/store-codecs.png

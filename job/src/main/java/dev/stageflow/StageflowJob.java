@@ -5,7 +5,7 @@ import dev.stageflow.config.KafkaOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.model.DeadLetter;
-import dev.stageflow.redis.CommitMetadataOperator;
+import dev.stageflow.sink.CommitMetadataOperator;
 import dev.stageflow.redis.RedisSettings;
 import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.sink.JsonLinesSink;

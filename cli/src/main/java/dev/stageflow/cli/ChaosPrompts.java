@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
- * {@code scripts/chaos.sh}: writes the chaos test's input, {@code count} valid prompts with ids
+ * The chaos test's input: {@code count} valid prompts with ids
  * {@code chaos-00001...}, texts and seeds drawn from a seeded generator, so every run of the same
  * count and seed gets the same file byte for byte.
  */
-public final class ChaosPrompts {
+final class ChaosPrompts {
 
     private static final String[] SUBJECTS = {
         "a lighthouse", "a red fox", "an old oak tree", "a paper boat", "a mountain village", "a glass teapot",
@@ -29,14 +29,6 @@ public final class ChaosPrompts {
     private static final String[] STYLES = {"natural", "vivid", "pastel", "mono", "warm", "cool"};
 
     private ChaosPrompts() {}
-
-    public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            System.err.println("Usage: ChaosPrompts COUNT SEED FILE");
-            System.exit(2);
-        }
-        write(Integer.parseInt(args[0]), Long.parseLong(args[1]), Path.of(args[2]));
-    }
 
     static void write(int count, long seed, Path file) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);

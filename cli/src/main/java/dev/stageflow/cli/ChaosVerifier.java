@@ -28,38 +28,33 @@ import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * {@code scripts/chaos.sh}'s verdict: compares what a run with killed TaskManagers committed and
+ * The data half of {@code stageflow chaos}'s verdict: compares what a run with killed TaskManagers committed and
  * stored with a clean run of the same prompts. Every prompt must be committed exactly once, with
  * artifact references equal to the clean run's (up to the store root), every referenced artifact
  * must read back with valid checksums, and both stores must hold the same artifact files with the
- * same bytes. Writes a JSON report and exits 1 on any violation.
- *
- * <p>Usage: {@code ChaosVerifier PROMPTS BASELINE_OUT BASELINE_STORE CHAOS_OUT CHAOS_STORE REPORT}
- * (local directories).
+ * same bytes. The other half, the logs, is {@link ChaosLogJudge}'s.
  */
-public final class ChaosVerifier {
+final class ChaosVerifier {
 
     private static final int MAX_LISTED = 10;
 
     private final ObjectNode report = Json.MAPPER.createObjectNode();
     private final List<String> violations = new ArrayList<>();
 
+    /** The report, and the violations found (none: passed). */
+    record Verification(ObjectNode report, List<String> violations) {}
+
     private ChaosVerifier() {}
 
-    public static void main(String[] args) throws IOException {
-        if (args.length != 6) {
-            System.err.println("Usage: ChaosVerifier PROMPTS BASELINE_OUT BASELINE_STORE CHAOS_OUT CHAOS_STORE REPORT");
-            System.exit(2);
-        }
+    /** Verifies a chaos run ({@code chaosOut}, {@code chaosStore}) against a clean run of the same prompts. */
+    static Verification verify(Path prompts, Path baselineOut, Path baselineStore, Path chaosOut, Path chaosStore)
+            throws IOException {
         ChaosVerifier verifier = new ChaosVerifier();
-        verifier.verify(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]), Path.of(args[3]), Path.of(args[4]));
-        Files.writeString(Path.of(args[5]), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(verifier.report));
-        verifier.violations.forEach(v -> System.out.println("VIOLATION: " + v));
-        System.out.println(verifier.violations.isEmpty() ? "Chaos verification passed" : "Chaos verification FAILED");
-        System.exit(verifier.violations.isEmpty() ? 0 : 1);
+        verifier.check(prompts, baselineOut, baselineStore, chaosOut, chaosStore);
+        return new Verification(verifier.report, List.copyOf(verifier.violations));
     }
 
-    private void verify(Path prompts, Path baselineOut, Path baselineStore, Path chaosOut, Path chaosStore)
+    private void check(Path prompts, Path baselineOut, Path baselineStore, Path chaosOut, Path chaosStore)
             throws IOException {
         Set<String> expected = promptIds(prompts);
         report.put("prompts", expected.size());

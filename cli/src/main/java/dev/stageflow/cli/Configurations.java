@@ -20,11 +20,22 @@ final class Configurations {
      * {@code options} on top, as the job reads them.
      */
     static Configuration load(Map<String, String> options) {
-        Optional<String> confDir = Optional.ofNullable(System.getProperty(CONF_DIR_PROPERTY))
-                .or(() -> Optional.ofNullable(System.getenv("FLINK_CONF_DIR")));
-        Configuration conf = confDir.map(GlobalConfiguration::loadConfiguration).orElseGet(Configuration::new);
+        Configuration conf = Optional.ofNullable(System.getProperty(CONF_DIR_PROPERTY))
+                .or(() -> Optional.ofNullable(System.getenv("FLINK_CONF_DIR")))
+                .map(GlobalConfiguration::loadConfiguration)
+                .orElseGet(Configuration::new);
         options.forEach(conf::setString);
         return conf;
+    }
+
+    /** The checkout's {@code conf/} directory, which the launcher names. */
+    static String confDir() {
+        String dir = System.getProperty(CONF_DIR_PROPERTY);
+        if (dir == null) {
+            throw new CommandFailedException("System property " + CONF_DIR_PROPERTY + " (the checkout's conf/) is not"
+                    + " set: run the command line with ./stageflow");
+        }
+        return dir;
     }
 
     /**

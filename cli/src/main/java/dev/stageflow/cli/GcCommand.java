@@ -128,7 +128,7 @@ final class GcCommand implements Callable<Integer> {
         Instant now = Instant.now();
         plan.orphans().forEach(orphan -> out.println("orphan   " + describe(orphan, now)));
         out.printf("Dry run, nothing deleted: %d orphans, %s. Add --delete to delete them.%n",
-                plan.orphans().size(), size(totalBytes(plan.orphans().stream())));
+                plan.orphans().size(), Formats.size(totalBytes(plan.orphans().stream())));
         return 0;
     }
 
@@ -144,14 +144,14 @@ final class GcCommand implements Callable<Integer> {
         }
         List<StoredArtifact> deleted = deletions.stream().filter(Deletion::deleted).map(Deletion::orphan).toList();
         long failed = deletions.size() - deleted.size();
-        out.printf("Deleted %d orphans, %s%s.%n", deleted.size(), size(totalBytes(deleted.stream())),
+        out.printf("Deleted %d orphans, %s%s.%n", deleted.size(), Formats.size(totalBytes(deleted.stream())),
                 failed == 0 ? "" : "; " + failed + " not deleted");
         return failed == 0 ? 0 : Stageflow.FAILED;
     }
 
     private static String describe(StoredArtifact artifact, Instant now) {
-        return String.format(Locale.ROOT, "%s  %s  age %s  %s%s", artifact.directory(), size(artifact.bytes()),
-                age(Duration.between(artifact.lastModified(), now)), artifact.location().kind(),
+        return String.format(Locale.ROOT, "%s  %s  age %s  %s%s", artifact.directory(), Formats.size(artifact.bytes()),
+                Formats.age(Duration.between(artifact.lastModified(), now)), artifact.location().kind(),
                 artifact.complete() ? "" : "  incomplete (no manifest)");
     }
 
@@ -161,33 +161,5 @@ final class GcCommand implements Callable<Integer> {
 
     private static long totalBytes(Stream<StoredArtifact> artifacts) {
         return artifacts.mapToLong(StoredArtifact::bytes).sum();
-    }
-
-    static String size(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
-    }
-
-    static String age(Duration age) {
-        Duration positive = age.isNegative() ? Duration.ZERO : age;
-        if (positive.toDays() > 0) {
-            return positive.toDays() + " d " + positive.toHoursPart() + " h";
-        }
-        if (positive.toHours() > 0) {
-            return positive.toHours() + " h " + positive.toMinutesPart() + " min";
-        }
-        if (positive.toMinutes() > 0) {
-            return positive.toMinutes() + " min " + positive.toSecondsPart() + " s";
-        }
-        return positive.toSeconds() + " s";
     }
 }

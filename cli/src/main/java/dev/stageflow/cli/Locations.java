@@ -18,4 +18,10 @@ final class Locations {
         }
         return Path.of(pathOrUri).toAbsolutePath().normalize().toUri();
     }
+
+    /** {@code uri} for a reader: a local file's path, anything else as it is. */
+    static String display(String uri) {
+        URI parsed = URI.create(uri);
+        return "file".equals(parsed.getScheme()) ? parsed.getPath() : uri;
+    }
 }

@@ -4,8 +4,8 @@ import dev.stageflow.config.JobOperator;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.StageOutcome;
-import java.io.PrintStream;
-import java.net.URI;
+import dev.stageflow.sink.CommittedOutput;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +26,7 @@ final class RunSummary {
         this.seconds = seconds;
     }
 
-    void print(PrintStream out, Path outputDir, URI storeRoot, Path logFile) {
+    void print(PrintWriter out, String outputDir, String storeRoot, Path logFile) {
         long distinct = results.stream().map(r -> r.promptId).distinct().count();
         out.println();
         out.printf("Committed   %d prompts (%d distinct) in %.1f s: %.2f prompts/s%n",
@@ -36,12 +36,11 @@ final class RunSummary {
         stage(out, JobOperator.TEXT_ENCODE.uid(), r -> r.encode);
         stage(out, JobOperator.IMAGE_GENERATE.uid(), r -> r.generate);
         stage(out, JobOperator.IMAGE_ENHANCE.uid(), r -> r.enhance);
-        out.println("Results      " + outputDir.resolve("results"));
-        out.println("Dead letters " + outputDir.resolve("dead-letters"));
-        out.println("Artifacts    " + storeRoot);
+        out.println("Results      " + Locations.display(outputDir + "/" + CommittedOutput.RESULTS));
+        out.println("Dead letters " + Locations.display(outputDir + "/" + CommittedOutput.DEAD_LETTERS));
+        out.println("Artifacts    " + Locations.display(storeRoot));
         if (!results.isEmpty()) {
-            URI image = URI.create(results.get(0).image.uri + "/image.png");
-            out.println("An image     " + ("file".equals(image.getScheme()) ? image.getPath() : image));
+            out.println("An image     " + Locations.display(results.get(0).image.uri + "/image.png"));
         }
         out.println("Log          " + logFile);
     }
@@ -52,7 +51,7 @@ final class RunSummary {
         return byReason.toString();
     }
 
-    private void stage(PrintStream out, String name, Function<GenerationResult, StageOutcome> outcome) {
+    private void stage(PrintWriter out, String name, Function<GenerationResult, StageOutcome> outcome) {
         long hits = results.stream().filter(r -> outcome.apply(r).cacheHit).count();
         long millis = results.stream().mapToLong(r -> outcome.apply(r).wallMillis).sum();
         out.printf("  %-14s %4d/%-4d   %10.1f   %9.1f%n",

@@ -1,7 +1,9 @@
 package dev.stageflow.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.util.TimeUtils;
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -19,7 +21,16 @@ import picocli.CommandLine;
         versionProvider = Stageflow.Version.class,
         description = "Multi-stage AI content generation as one exactly-once Apache Flink job.",
         subcommands = {
+            RunCommand.class,
+            SubmitCommand.class,
+            ResumeCommand.class,
+            StatusCommand.class,
+            SavepointCommand.class,
+            StopCommand.class,
+            CancelCommand.class,
             GcCommand.class,
+            ClusterCommand.class,
+            ChaosCommand.class,
             AutoComplete.GenerateCompletion.class
         })
 public final class Stageflow {
@@ -37,6 +48,7 @@ public final class Stageflow {
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Stageflow());
         commandLine.setExecutionExceptionHandler(new FailureHandler());
+        commandLine.registerConverter(Duration.class, TimeUtils::parseDuration);
         return commandLine;
     }
 

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -33,6 +34,11 @@ public final class CommittedOutput {
         return read(new Path(outputDir, DEAD_LETTERS), DeadLetter.class);
     }
 
+    /** The committed rows, results and dead letters, without parsing them: how far a run got. */
+    public static long rows(Path outputDir) {
+        return countLines(new Path(outputDir, RESULTS)) + countLines(new Path(outputDir, DEAD_LETTERS));
+    }
+
     /**
      * Whether a file named {@code name} in {@code results/} or {@code dead-letters/} is an
      * uncommitted part file: FileSink's in-progress and pending files start with a dot (or an
@@ -44,10 +50,22 @@ public final class CommittedOutput {
 
     private static <T> List<T> read(Path dir, Class<T> type) {
         List<T> rows = new ArrayList<>();
+        forEachLine(dir, line -> rows.add(Json.read(line, type)));
+        return rows;
+    }
+
+    private static long countLines(Path dir) {
+        long[] count = {0};
+        forEachLine(dir, line -> count[0]++);
+        return count[0];
+    }
+
+    /** Every non-blank line of the committed files in {@code dir}. */
+    private static void forEachLine(Path dir, Consumer<String> action) {
         try {
             FileSystem fs = dir.getFileSystem();
             if (!fs.exists(dir)) {
-                return rows;
+                return;
             }
             for (FileStatus file : fs.listStatus(dir)) {
                 if (file.isDir() || isUncommitted(file.getPath().getName())) {
@@ -57,7 +75,7 @@ public final class CommittedOutput {
                         new InputStreamReader(fs.open(file.getPath()), StandardCharsets.UTF_8))) {
                     for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                         if (!line.isBlank()) {
-                            rows.add(Json.read(line, type));
+                            action.accept(line);
                         }
                     }
                 }
@@ -65,6 +83,5 @@ public final class CommittedOutput {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read committed output in " + dir, e);
         }
-        return rows;
     }
 }

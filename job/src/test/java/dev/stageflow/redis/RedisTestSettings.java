@@ -6,12 +6,12 @@ import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 
 /** Redis settings for tests, built through the real option parsing and validation. */
-final class RedisTestSettings {
+public final class RedisTestSettings {
 
     private RedisTestSettings() {}
 
     /** Settings for {@code uri} with a 500 ms timeout and the given extra options. */
-    static RedisSettings of(URI uri, Map<String, String> options) {
+    public static RedisSettings of(URI uri, Map<String, String> options) {
         Configuration conf = new Configuration();
         conf.set(CacheOptions.REDIS_URI, uri.toString());
         conf.setString(CacheOptions.REDIS_TIMEOUT.key(), "500ms");
@@ -19,7 +19,7 @@ final class RedisTestSettings {
         return RedisSettings.from(conf).orElseThrow();
     }
 
-    static RedisSettings of(URI uri) {
+    public static RedisSettings of(URI uri) {
         return of(uri, Map.of());
     }
 }

@@ -1,4 +1,4 @@
-package dev.stageflow.redis;
+package dev.stageflow.sink;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.stageflow.redis;
+package dev.stageflow.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,8 @@ import dev.stageflow.config.CacheOptions;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.StageOutcome;
+import dev.stageflow.redis.CircuitBreaker;
+import dev.stageflow.redis.RedisTestSettings;
 import dev.stageflow.servers.RedisServer;
 import java.nio.file.Path;
 import java.util.Map;

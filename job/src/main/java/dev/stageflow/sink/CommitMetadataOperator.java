@@ -1,6 +1,10 @@
-package dev.stageflow.redis;
+package dev.stageflow.sink;
 
 import dev.stageflow.model.GenerationResult;
+import dev.stageflow.redis.CircuitBreaker;
+import dev.stageflow.redis.PromptMetadata;
+import dev.stageflow.redis.RedisClient;
+import dev.stageflow.redis.RedisSettings;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;

@@ -1,0 +1,183 @@
+package dev.stageflow.cli;
+
+import dev.stageflow.StageflowJob;
+import dev.stageflow.config.CacheOptions;
+import dev.stageflow.config.KafkaOptions;
+import dev.stageflow.config.SinkOptions;
+import dev.stageflow.config.SourceOptions;
+import dev.stageflow.config.StoreOptions;
+import dev.stageflow.servers.RedisServer;
+import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.stage.RequestLimits;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+
+/**
+ * A run of the job on a Flink MiniCluster in this JVM, with the web UI, a file store under the data
+ * directory, a persistent Redis there (unless {@code redis.uri} names one) and checkpoints in the
+ * run's directory. It shows progress and ends with a summary of what was committed.
+ *
+ * <p>Why a run over local files follows them and stops itself: a bounded source would end the
+ * input, and at the end of input every model stage finishes all its queued prompts before a
+ * checkpoint can pass, so a long run would have no checkpoint to resume from. So the source keeps
+ * watching, and once the committed output holds every result and dead letter the files call for
+ * ({@link ExpectedOutput}), the run stops with a savepoint. That count is of committed files, so it
+ * holds across restarts and for a resumed run too.
+ */
+final class LocalRun {
+
+    private static final String KAFKA_INPUT = "kafka:";
+
+    private final RunRecord run;
+    private final Path dataDir;
+    private final PrintWriter out;
+
+    LocalRun(RunRecord run, Path dataDir, PrintWriter out) {
+        this.run = run;
+        this.dataDir = dataDir.toAbsolutePath();
+        this.out = out;
+    }
+
+    /** Records the input of a new run: a prompt file or directory, or the Kafka topics of {@code options}. */
+    static void describeInput(RunRecord run, String prompts, boolean follow, Map<String, String> options) {
+        String topics = options.get(KafkaOptions.SOURCE_TOPICS.key());
+        run.prompts = topics != null ? KAFKA_INPUT + topics : Locations.asUri(prompts).toString();
+        run.follow = follow || topics != null;
+    }
+
+    /** Runs the job with {@code options}, restored from {@code restoreFrom} if given; returns the exit status. */
+    int execute(Map<String, String> options, Optional<String> restoreFrom) throws Exception {
+        System.setProperty("stageflow.log.file", run.logFile().toString());
+        Configuration conf = Configurations.load(options);
+        if (!run.prompts.startsWith(KAFKA_INPUT)) {
+            conf.set(SourceOptions.PROMPTS, run.prompts);
+            conf.set(SourceOptions.FOLLOW, true);
+        }
+        conf.set(SinkOptions.OUTPUT_DIR, run.outputDir);
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, run.checkpointDir);
+        conf.set(RestOptions.PORT, restPort(conf.get(RestOptions.PORT)));
+        if (!conf.contains(StoreOptions.URI)) {
+            conf.set(StoreOptions.URI, dataDir.resolve("store").toUri().toString());
+        }
+        restoreFrom.ifPresent(path -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
+        Optional<ExpectedOutput> expected = run.follow
+                ? Optional.empty()
+                : Optional.of(ExpectedOutput.of(Path.of(URI.create(run.prompts)), RequestLimits.from(conf)));
+        Configurations.initializeFileSystems(conf);
+        try (RedisServer redis = conf.contains(CacheOptions.REDIS_URI) ? null : RedisServer.start(dataDir.resolve("redis"), true)) {
+            if (redis != null) {
+                conf.set(CacheOptions.REDIS_URI, redis.uri().toString());
+                out.printf("Redis: %s (redis-cli -p %d)%n", redis.uri(), redis.port());
+            }
+            return execute(conf, expected, restoreFrom);
+        }
+    }
+
+    private int execute(Configuration conf, Optional<ExpectedOutput> expected, Optional<String> restoreFrom)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        StageflowJob.build(env, conf);
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(StageflowJob.JOB_NAME);
+        JobGraph jobGraph = graph.getJobGraph();
+        long start = System.nanoTime();
+        JobClient job = env.executeAsync(graph);
+        run.addJob(job.getJobID().toString(), "localhost:" + conf.get(RestOptions.PORT), restoreFrom.orElse(null));
+        restoreFrom.ifPresent(path -> out.println("Resuming run " + run.runId + " from " + path));
+        if (run.prompts.startsWith(KAFKA_INPUT)) {
+            out.printf("Run %s: reading Kafka topics %s at %s until Ctrl-C (continue with: stageflow resume)%n",
+                    run.runId, conf.get(KafkaOptions.SOURCE_TOPICS), conf.get(KafkaOptions.SOURCE_BOOTSTRAP_SERVERS));
+        } else {
+            out.printf("Run %s: %s from %s%n", run.runId, expected.map(e -> e.lines() + " prompt lines").orElse("following"),
+                    run.prompts);
+        }
+        out.printf("Flink web UI: http://%s/#/job/running/%s%n", run.restAddress, job.getJobID());
+        boolean complete;
+        try (FlinkRest rest = FlinkRest.connect(run.restAddress)) {
+            complete = awaitCompletion(job, rest, new JobProgress(jobGraph, out), expected);
+        } catch (Exception e) {
+            run.markStatus(JobStatus.FAILED.name());
+            throw new CommandFailedException("The job failed: " + rootCause(e) + "\nDetails in " + run.logFile()
+                    + "; continue with: stageflow resume", e);
+        }
+        run.markStatus(complete ? JobStatus.FINISHED.name() : RunRecord.STOPPED);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        org.apache.flink.core.fs.Path outputDir = new org.apache.flink.core.fs.Path(run.outputDir);
+        new RunSummary(CommittedOutput.results(outputDir), CommittedOutput.deadLetters(outputDir), seconds)
+                .print(out, run.outputDir, conf.get(StoreOptions.URI), run.logFile());
+        return 0;
+    }
+
+    /**
+     * Shows progress until the job ends; stops it with a savepoint once the expected output is
+     * committed. Returns whether it did (else the job was stopped from outside, by {@code stageflow stop}).
+     */
+    private boolean awaitCompletion(JobClient job, FlinkRest rest, JobProgress progress, Optional<ExpectedOutput> expected)
+            throws Exception {
+        CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
+        org.apache.flink.core.fs.Path outputDir = new org.apache.flink.core.fs.Path(run.outputDir);
+        long total = expected.map(e -> e.results() + e.deadLetters()).orElse(0L);
+        CompletableFuture<String> savepoint = null;
+        while (!result.isDone()) {
+            long committed = CommittedOutput.rows(outputDir);
+            if (savepoint == null && expected.isPresent() && committed >= total) {
+                savepoint = job.stopWithSavepoint(false, run.savepointDir(), SavepointFormatType.CANONICAL);
+                savepoint.thenAccept(run::addSavepoint);
+            }
+            try {
+                progress.show(rest.details(job.getJobID()), committed, total);
+            } catch (CommandFailedException notAnsweringYet) {
+                // The web UI starts with the job: no progress to show for a moment.
+            }
+            Thread.sleep(500);
+        }
+        progress.finish();
+        result.get();
+        return savepoint != null;
+    }
+
+    /** The configured web UI port if it is free, else (or for 0) a free one. */
+    private int restPort(int configured) {
+        try {
+            if (configured > 0) {
+                try (ServerSocket probe = new ServerSocket(configured, 1, InetAddress.getLoopbackAddress())) {
+                    return configured;
+                } catch (IOException inUse) {
+                    out.println("Port " + configured + " is in use; the web UI takes a free port instead.");
+                }
+            }
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free port for the web UI", e);
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.toString();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.stageflow.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
+/** {@code stageflow run}: the job on a local Flink MiniCluster; see {@link LocalRun}. */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the job on a local Flink (web UI on http://localhost:8081) over the example prompts, or over"
+                    + " --prompts, with a local store and Redis under the data directory; shows progress and ends"
+                    + " with a summary. Any further --key value is a job or Flink option, e.g."
+                    + " --generator.batch.size 8, or Kafka input instead of files:"
+                    + " --source.kafka.bootstrap-servers localhost:9092 --source.kafka.topics prompts."
+        })
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--prompts", paramLabel = "PATH", defaultValue = "examples/prompts.jsonl",
+            description = "JSON-lines file or directory of them (default: ${DEFAULT-VALUE})")
+    String prompts;
+
+    @Option(names = "--follow", description = "keep watching the directory for new files (stop with Ctrl-C)")
+    boolean follow;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "where results/ and dead-letters/ go (default: <data-dir>/runs/<run>/out)")
+    String outputDir;
+
+    @Option(names = "--resume", description = "continue the newest unfinished local run from its latest checkpoint")
+    boolean resume;
+
+    @Mixin
+    DataDirOption dataDir;
+
+    @Unmatched
+    List<String> jobArguments = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> options = JobOptions.parse(spec.commandLine(), jobArguments);
+        if (resume) {
+            return Resumption.resume(dataDir.get(), Optional.empty(), options, Optional.empty(), spec.commandLine().getOut());
+        }
+        RunRecord run = RunRecord.create(dataDir.get(), RunRecord.Target.LOCAL, options);
+        LocalRun.describeInput(run, prompts, follow, options);
+        if (outputDir != null) {
+            run.outputDir = Locations.asUri(outputDir).toString();
+        }
+        run.save();
+        return new LocalRun(run, dataDir.get(), spec.commandLine().getOut()).execute(options, Optional.empty());
+    }
+}
