@@ -30,6 +30,7 @@ import picocli.CommandLine;
             CancelCommand.class,
             GcCommand.class,
             ClusterCommand.class,
+            ServersCommand.class,
             ChaosCommand.class,
             AutoComplete.GenerateCompletion.class
         })

@@ -1,11 +1,11 @@
 package dev.stageflow.servers;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,18 +78,10 @@ public final class ChildJvm implements AutoCloseable {
             return new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start server " + name + " (" + mainClass + ")", e);
-        }
-    }
-
-    /** A port that was free on the loopback interface a moment ago. */
-    public static int freeLoopbackPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free loopback port", e);
         }
     }
 
@@ -109,6 +101,15 @@ public final class ChildJvm implements AutoCloseable {
         }
         close();
         throw startupFailure("did not accept connections on port " + port + " within " + timeout);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Lets the server outlive this JVM (a server the command line starts for later runs). */
+    public void detach() {
+        Runtime.getRuntime().removeShutdownHook(stopAtExit);
     }
 
     /** Stops the server and any processes it started: SIGTERM, then SIGKILL after 10 seconds. */

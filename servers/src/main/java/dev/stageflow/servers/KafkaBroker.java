@@ -38,7 +38,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * controller, in a child JVM ({@link ChildJvm}, classpath from {@code servers/kafka/pom.xml}) on
  * free loopback ports, keeping its data under the directory given to {@link #start}. The internal
  * topics (consumer offsets, transaction state) have replication factor 1, so consumer groups and
- * transactions work. Topics are not created automatically: create them with {@link #createTopic}.
+ * transactions work. Tests create their topics with {@link #createTopic}.
  *
  * <p>The helpers are plain Kafka clients in this JVM: {@link #produce} writes records and
  * waits for their acknowledgement, {@link #readCommitted} reads a topic as a {@code
@@ -64,16 +64,29 @@ public final class KafkaBroker implements AutoCloseable {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CLIENT_TIMEOUT.toMillis()));
     }
 
-    /** Formats a new KRaft storage under {@code dir} and starts the broker; returns once it serves requests. */
+    /** Starts a broker on free ports with its data under {@code dir}; returns once it serves requests. */
     public static KafkaBroker start(Path dir) {
-        int brokerPort = ChildJvm.freeLoopbackPort();
-        int controllerPort = ChildJvm.freeLoopbackPort();
+        return start(dir, 0, false);
+    }
+
+    /**
+     * Starts a broker on {@code port} (0: a free one), its controller on a free port, keeping its
+     * data under {@code dir}: storage is formatted the first time, and kept after; returns once it
+     * serves requests. With {@code createTopicsOnUse}, a topic is created (2 partitions) when first
+     * written or read, as a user feeding prompts expects; tests create theirs explicitly.
+     */
+    public static KafkaBroker start(Path dir, int port, boolean createTopicsOnUse) {
+        int brokerPort = Ports.requested(port);
+        int controllerPort = Ports.free();
         Path properties = dir.resolve("server.properties").toAbsolutePath();
-        writeProperties(properties, dir.resolve("logs").toAbsolutePath(), brokerPort, controllerPort);
+        Path logDir = dir.resolve("logs").toAbsolutePath();
+        writeProperties(properties, logDir, brokerPort, controllerPort, createTopicsOnUse);
         List<String> jvmOptions = jvmOptions(dir);
-        ChildJvm.run("kafka", jvmOptions, "kafka.tools.StorageTool",
-                List.of("format", "--cluster-id", Uuid.randomUuid().toString(), "--config", properties.toString()),
-                dir.resolve("kafka-format.log"), STARTUP_TIMEOUT);
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            ChildJvm.run("kafka", jvmOptions, "kafka.tools.StorageTool",
+                    List.of("format", "--cluster-id", Uuid.randomUuid().toString(), "--config", properties.toString()),
+                    dir.resolve("kafka-format.log"), STARTUP_TIMEOUT);
+        }
         ChildJvm jvm = ChildJvm.start("kafka", jvmOptions, "kafka.Kafka", List.of(properties.toString()),
                 dir.resolve("kafka.log"));
         jvm.awaitPort(brokerPort, STARTUP_TIMEOUT);
@@ -158,6 +171,13 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Lets the broker outlive this JVM; returns its process id. */
+    public long detach() {
+        admin.close(Duration.ofSeconds(5));
+        jvm.detach();
+        return jvm.pid();
+    }
+
     /** Stops the broker's JVM. */
     @Override
     public void close() {
@@ -193,9 +213,10 @@ public final class KafkaBroker implements AutoCloseable {
 
     /**
      * One KRaft node that is broker and controller. Replication factor 1 for every internal topic
-     * (one broker); no delay before the first consumer group rebalance; no automatic topics.
+     * (one broker); no delay before the first consumer group rebalance; automatic topics only if asked.
      */
-    private static void writeProperties(Path file, Path logDir, int brokerPort, int controllerPort) {
+    private static void writeProperties(Path file, Path logDir, int brokerPort, int controllerPort,
+            boolean createTopicsOnUse) {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
@@ -214,7 +235,8 @@ public final class KafkaBroker implements AutoCloseable {
         p.setProperty("share.coordinator.state.topic.replication.factor", "1");
         p.setProperty("share.coordinator.state.topic.min.isr", "1");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
-        p.setProperty("auto.create.topics.enable", "false");
+        p.setProperty("auto.create.topics.enable", Boolean.toString(createTopicsOnUse));
+        p.setProperty("num.partitions", "2");
         try {
             Files.createDirectories(file.getParent());
             try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {

@@ -3,8 +3,6 @@ package dev.stageflow.servers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,10 +57,15 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a server in {@code workDir}; with {@code persistent} it saves its data there on exit. */
     public static RedisServer start(Path workDir, boolean persistent) {
+        return start(workDir, persistent, 0);
+    }
+
+    /** Starts a server on {@code port} (0: a free one) in {@code workDir}, persistent or not. */
+    public static RedisServer start(Path workDir, boolean persistent, int port) {
         try {
             Files.createDirectories(workDir);
             stopLeftover(workDir.resolve(PID_FILE));
-            return start(workDir, persistent, freePort(), List.of(), -1);
+            return start(workDir, persistent, Ports.requested(port), List.of(), -1);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start redis-server in " + workDir, e);
         }
@@ -76,13 +79,13 @@ public final class RedisServer implements AutoCloseable {
         try {
             Files.createDirectories(workDir);
             stopLeftover(workDir.resolve(PID_FILE));
-            int tlsPort = freePort();
+            int tlsPort = Ports.free();
             List<String> tls = List.of("--tls-port", String.valueOf(tlsPort),
                     "--tls-cert-file", certFile.toAbsolutePath().toString(),
                     "--tls-key-file", keyFile.toAbsolutePath().toString(),
                     "--tls-ca-cert-file", certFile.toAbsolutePath().toString(),
                     "--tls-auth-clients", "no");
-            return start(workDir, false, freePort(), tls, tlsPort);
+            return start(workDir, false, Ports.free(), tls, tlsPort);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start redis-server with TLS in " + workDir, e);
         }
@@ -134,6 +137,10 @@ public final class RedisServer implements AutoCloseable {
             throw new IllegalStateException("redis-server on port " + port + " was started without TLS");
         }
         return tlsPort;
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {
@@ -216,12 +223,6 @@ public final class RedisServer implements AutoCloseable {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return target;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void sleep(long millis) {

@@ -38,9 +38,14 @@ public final class S3ProxyServer implements AutoCloseable {
         this.bucket = bucket;
     }
 
-    /** Starts a server keeping its objects under {@code workDir}, with an empty {@code bucket}. */
+    /** Starts a server on a free port keeping its objects under {@code workDir}, with a {@code bucket}. */
     public static S3ProxyServer start(Path workDir, String bucket) {
-        int port = ChildJvm.freeLoopbackPort();
+        return start(workDir, bucket, 0);
+    }
+
+    /** Starts a server on {@code port} (0: a free one) keeping its objects under {@code workDir}, with a {@code bucket}. */
+    public static S3ProxyServer start(Path workDir, String bucket, int requestedPort) {
+        int port = Ports.requested(requestedPort);
         Path blobs = workDir.resolve("blobs");
         Path properties = workDir.resolve("s3proxy.properties");
         try {
@@ -58,6 +63,10 @@ public final class S3ProxyServer implements AutoCloseable {
                 List.of("--properties", properties.toAbsolutePath().toString()), log);
         jvm.awaitPort(port, STARTUP_TIMEOUT);
         return new S3ProxyServer(jvm, port, bucket);
+    }
+
+    public int port() {
+        return port;
     }
 
     public String endpoint() {
@@ -113,6 +122,12 @@ public final class S3ProxyServer implements AutoCloseable {
         conf.setString("s3.path.style.access", "true");
         conf.setString("s3.directory.marker.retention", "keep");
         return conf;
+    }
+
+    /** Lets the server outlive this JVM; returns its process id. */
+    public long detach() {
+        jvm.detach();
+        return jvm.pid();
     }
 
     @Override
