@@ -18,4 +18,9 @@ final class Locations {
         }
         return Path.of(pathOrUri).toAbsolutePath().normalize().toUri();
     }
+
+    /** How a command prints a location: a local file as its path, anything else as its URI. */
+    static String display(URI location) {
+        return "file".equals(location.getScheme()) ? location.getPath() : location.toString();
+    }
 }
