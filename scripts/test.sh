@@ -3,6 +3,6 @@
 # Flink MiniCluster (*ITCase). Extra arguments go to Maven, e.g. -Dit.test=PipelineITCase.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # The cluster scripts, which ClusterScriptsITCase runs, talk to Flink's REST API with curl and jq.
-require_commands curl jq
+require_commands curl jq chromium
 cd "$ROOT"
 exec mvn -B verify "$@"
