@@ -1,5 +1,6 @@
 package dev.stageflow.cli;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +17,36 @@ final class JobOptions {
 
     private JobOptions() {}
 
-    /** The options of {@code arguments}, in the order given; a later value of a key wins. */
+    /**
+     * A command's positional parameters and the job options among which they were given, each in the
+     * order given; a later value of a key wins.
+     */
+    record Split(List<String> positional, Map<String, String> options) {}
+
+    /** The options of {@code arguments}, which must hold nothing else. */
     static Map<String, String> parse(CommandLine commandLine, List<String> arguments) {
+        Split split = split(commandLine, arguments);
+        if (!split.positional().isEmpty()) {
+            throw new ParameterException(commandLine, "Unexpected argument '" + split.positional().get(0)
+                    + "': job options are --key value pairs, e.g. --generator.batch.size 8");
+        }
+        return split.options();
+    }
+
+    /**
+     * {@code arguments} told apart into positional parameters and job options. A command with
+     * positional parameters collects them here with the job options instead of declaring them to
+     * picocli: picocli does not know that a job option takes a value, so it would take the value of
+     * {@code --redis.uri redis://host:6379} given first for the positional parameter.
+     */
+    static Split split(CommandLine commandLine, List<String> arguments) {
+        List<String> positional = new ArrayList<>();
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < arguments.size(); i++) {
             String argument = arguments.get(i);
             if (!argument.startsWith("--") || argument.length() < 3) {
-                throw new ParameterException(commandLine, "Unexpected argument '" + argument
-                        + "': job options are --key value pairs, e.g. --generator.batch.size 8");
+                positional.add(argument);
+                continue;
             }
             int equals = argument.indexOf('=');
             if (equals > 0) {
@@ -34,6 +57,6 @@ final class JobOptions {
                 throw new ParameterException(commandLine, "Option " + argument + " needs a value");
             }
         }
-        return options;
+        return new Split(positional, options);
     }
 }

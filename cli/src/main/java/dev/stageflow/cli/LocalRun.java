@@ -46,6 +46,8 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 final class LocalRun {
 
     private static final String KAFKA_INPUT = "kafka:";
+    /** The local runs' persistent Redis, below the data directory: the embedding cache outlives a run. */
+    static final String REDIS_DIR = "redis";
 
     private final RunRecord run;
     private final Path dataDir;
@@ -83,7 +85,7 @@ final class LocalRun {
                 ? Optional.empty()
                 : Optional.of(ExpectedOutput.of(Path.of(URI.create(run.prompts)), RequestLimits.from(conf)));
         Configurations.initializeFileSystems(conf);
-        try (RedisServer redis = conf.contains(CacheOptions.REDIS_URI) ? null : RedisServer.start(dataDir.resolve("redis"), true)) {
+        try (RedisServer redis = conf.contains(CacheOptions.REDIS_URI) ? null : RedisServer.start(dataDir.resolve(REDIS_DIR), true)) {
             if (redis != null) {
                 conf.set(CacheOptions.REDIS_URI, redis.uri().toString());
                 out.printf("Redis: %s (redis-cli -p %d)%n", redis.uri(), redis.port());

@@ -19,9 +19,13 @@ final class Locations {
         return Path.of(pathOrUri).toAbsolutePath().normalize().toUri();
     }
 
-    /** {@code uri} for a reader: a local file's path, anything else as it is. */
+    /** How a command prints a location: a local file as its path, anything else as its URI. */
+    static String display(URI location) {
+        return "file".equals(location.getScheme()) ? location.getPath() : location.toString();
+    }
+
+    /** {@link #display(URI)} of a URI given as text. */
     static String display(String uri) {
-        URI parsed = URI.create(uri);
-        return "file".equals(parsed.getScheme()) ? parsed.getPath() : uri;
+        return display(URI.create(uri));
     }
 }

@@ -28,6 +28,8 @@ import picocli.CommandLine;
             SavepointCommand.class,
             StopCommand.class,
             CancelCommand.class,
+            InspectCommand.class,
+            ReportCommand.class,
             GcCommand.class,
             ClusterCommand.class,
             ServersCommand.class,

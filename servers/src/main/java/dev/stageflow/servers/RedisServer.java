@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisException;
@@ -189,18 +190,29 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Whether a redis-server is running in {@code workDir} (its pid file names a live one). */
+    public static boolean isRunningIn(Path workDir) {
+        return running(workDir.resolve(PID_FILE)).isPresent();
+    }
+
     private static void stopLeftover(Path pidFile) throws IOException {
-        if (!Files.isRegularFile(pidFile)) {
-            return;
-        }
-        long pid = Long.parseLong(Files.readString(pidFile).trim());
-        ProcessHandle.of(pid)
-                .filter(p -> p.info().command().map(c -> c.endsWith("redis-server")).orElse(false))
-                .ifPresent(leftover -> {
-                    leftover.destroy();
-                    leftover.onExit().orTimeout(20, TimeUnit.SECONDS).join();
-                });
+        running(pidFile).ifPresent(leftover -> {
+            leftover.destroy();
+            leftover.onExit().orTimeout(20, TimeUnit.SECONDS).join();
+        });
         Files.deleteIfExists(pidFile);
+    }
+
+    private static Optional<ProcessHandle> running(Path pidFile) {
+        try {
+            if (!Files.isRegularFile(pidFile)) {
+                return Optional.empty();
+            }
+            return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
+                    .filter(p -> p.info().command().map(c -> c.endsWith("redis-server")).orElse(false));
+        } catch (IOException | NumberFormatException unreadable) {
+            return Optional.empty();
+        }
     }
 
     private static Path binary(Path workDir) throws IOException {
