@@ -34,7 +34,7 @@ final class JobProgress {
             JobOperator.COMMIT_DEAD_LETTERS, new Column("dead", true)));
     private static final int BAR_WIDTH = 30;
 
-    private final Map<JobVertexID, JobOperator> vertices = new HashMap<>();
+    private final Map<JobVertexID, JobOperator> vertices;
     private final PrintWriter out;
     private final boolean interactive = System.console() != null;
     private final long startNanos = System.nanoTime();
@@ -43,16 +43,23 @@ final class JobProgress {
 
     JobProgress(JobGraph graph, PrintWriter out) {
         this.out = out;
+        this.vertices = headOperators(graph);
+    }
+
+    /** The operator at the head of each vertex of {@code graph} (the first of its chain), by vertex. */
+    static Map<JobVertexID, JobOperator> headOperators(JobGraph graph) {
+        Map<JobVertexID, JobOperator> heads = new HashMap<>();
         for (JobVertex vertex : graph.getVertices()) {
             List<OperatorIDPair> operators = vertex.getOperatorIDs();
-            // The chain's operators are listed from its last to its first (head) operator.
+            // A chain's operators are listed from its last to its first (head) operator.
             String headUid = operators.get(operators.size() - 1).getUserDefinedOperatorUid();
             for (JobOperator operator : JobOperator.values()) {
                 if (operator.uid().equals(headUid)) {
-                    vertices.put(vertex.getID(), operator);
+                    heads.put(vertex.getID(), operator);
                 }
             }
         }
+        return heads;
     }
 
     /** Prints the line for the job's current details; {@code done} of {@code total} prompt lines are committed. */

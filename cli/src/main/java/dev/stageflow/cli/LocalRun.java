@@ -16,6 +16,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -32,8 +33,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
- * A run of the job on a Flink MiniCluster in this JVM, with the web UI, a file store under the data
- * directory, a persistent Redis there (unless {@code redis.uri} names one) and checkpoints in the
+ * A run of the job on a Flink MiniCluster in this JVM, with the web UI, its {@link StoreLayout}
+ * (by default a file store under the data directory), a persistent Redis there (unless {@code redis.uri} names one) and checkpoints in the
  * run's directory. It shows progress and ends with a summary of what was committed.
  *
  * <p>Why a run over local files follows them and stops itself: a bounded source would end the
@@ -69,7 +70,9 @@ final class LocalRun {
     /** Runs the job with {@code options}, restored from {@code restoreFrom} if given; returns the exit status. */
     int execute(Map<String, String> options, Optional<String> restoreFrom) throws Exception {
         System.setProperty("stageflow.log.file", run.logFile().toString());
-        Configuration conf = Configurations.load(options);
+        Map<String, String> withLayout = new LinkedHashMap<>(run.layout.options(dataDir, out));
+        withLayout.putAll(options);
+        Configuration conf = Configurations.load(withLayout);
         if (!run.prompts.startsWith(KAFKA_INPUT)) {
             conf.set(SourceOptions.PROMPTS, run.prompts);
             conf.set(SourceOptions.FOLLOW, true);
@@ -77,9 +80,6 @@ final class LocalRun {
         conf.set(SinkOptions.OUTPUT_DIR, run.outputDir);
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, run.checkpointDir);
         conf.set(RestOptions.PORT, restPort(conf.get(RestOptions.PORT)));
-        if (!conf.contains(StoreOptions.URI)) {
-            conf.set(StoreOptions.URI, dataDir.resolve("store").toUri().toString());
-        }
         restoreFrom.ifPresent(path -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
         Optional<ExpectedOutput> expected = run.follow
                 ? Optional.empty()

@@ -39,6 +39,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue the newest unfinished local run from its latest checkpoint")
     boolean resume;
 
+    @Option(names = "--layout", paramLabel = "LAYOUT", defaultValue = "local",
+            description = "where artifacts go: local (a directory under the data directory) or seed (latents and"
+                    + " images on a local S3, enhanced images on a local HDFS, embeddings in Redis)"
+                    + " (default: ${DEFAULT-VALUE})")
+    StoreLayout layout;
+
     @Mixin
     DataDirOption dataDir;
 
@@ -56,6 +62,7 @@ final class RunCommand implements Callable<Integer> {
         }
         RunRecord run = RunRecord.create(dataDir.get(), RunRecord.Target.LOCAL, options);
         LocalRun.describeInput(run, prompts, follow, options);
+        run.layout = layout;
         if (outputDir != null) {
             run.outputDir = Locations.asUri(outputDir).toString();
         }

@@ -73,6 +73,8 @@ public final class RunRecord {
     public String outputDir;
     public String checkpointDir;
     public boolean follow;
+    /** A local run's store layout. */
+    public StoreLayout layout = StoreLayout.LOCAL;
     public String status;
     public Map<String, String> options = new LinkedHashMap<>();
     public List<Job> jobs = new ArrayList<>();

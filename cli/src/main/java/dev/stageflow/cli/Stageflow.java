@@ -52,6 +52,7 @@ public final class Stageflow {
         CommandLine commandLine = new CommandLine(new Stageflow());
         commandLine.setExecutionExceptionHandler(new FailureHandler());
         commandLine.registerConverter(Duration.class, TimeUtils::parseDuration);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         return commandLine;
     }
 
