@@ -61,7 +61,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         JobOptions.Split split = JobOptions.split(spec.commandLine(), arguments);
         String promptId = promptId(split.positional());
-        Configuration conf = Configurations.load(split.options());
+        Configuration conf = Configurations.load(selection.options(split.options(), spec.commandLine().getErr()));
         Configurations.initializeFileSystems(conf);
         RunOutput run = RunOutput.read(selection.outputDir());
         GenerationResult result = run.results().stream()
@@ -92,17 +92,13 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     /**
-     * The prompt's Redis hash: from {@code --redis.uri}, else the run's own Redis ({@code redis.uri}
-     * of its options, or for a local run its persistent Redis under the data directory, started for
-     * the lookup unless it runs); null if there is none to ask.
+     * The prompt's Redis hash: from the {@code redis.uri} given or recorded with the run, else for a
+     * local run from its persistent Redis under the data directory, started for the lookup unless
+     * it runs; null if there is none to ask.
      */
     private RedisHash redisHash(Configuration given, String promptId) {
         Configuration conf = new Configuration(given);
         Optional<RunRecord> run = selection.run();
-        if (!conf.contains(CacheOptions.REDIS_URI)) {
-            run.map(record -> record.options.get(CacheOptions.REDIS_URI.key()))
-                    .ifPresent(uri -> conf.set(CacheOptions.REDIS_URI, uri));
-        }
         Optional<RedisSettings> settings = RedisSettings.from(conf);
         if (settings.isPresent()) {
             return RedisHash.read(settings.get(), promptId);

@@ -59,7 +59,8 @@ final class ReportCommand implements Callable<Integer> {
         if (limit < 1) {
             throw new ParameterException(spec.commandLine(), "--limit must be at least 1, got " + limit);
         }
-        Configuration conf = Configurations.load(JobOptions.parse(spec.commandLine(), jobArguments));
+        Configuration conf = Configurations.load(
+                selection.options(JobOptions.parse(spec.commandLine(), jobArguments), spec.commandLine().getErr()));
         Configurations.initializeFileSystems(conf);
         RunOutput run = RunOutput.read(selection.outputDir());
         Path report = new Path(new Path(run.dir()), FILE_NAME);
