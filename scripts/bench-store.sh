@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 ensure_built
 cd "$ROOT"
-mvn -q -B -Dstyle.color=never test-compile dependency:build-classpath -pl job -am -Dmdep.includeScope=test \
+mvn -q -B test-compile dependency:build-classpath -pl job -am -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/test-classpath.txt
 mkdir -p bench/results
 python=/usr/bin/python3

@@ -9,7 +9,8 @@ ensure_built() {
   local stamp="$ROOT/cli/target/classpath.txt"
   if [[ ! -f "$stamp" || -n "$(find "$ROOT"/*/src/main "$ROOT"/*pom.xml "$ROOT"/*/pom.xml "$ROOT"/servers/*/pom.xml -newer "$stamp" -print -quit)" ]]; then
     echo "Building stageflow (mvn package -DskipTests)..." >&2
-    (cd "$ROOT" && mvn -q -B -Dstyle.color=never package -DskipTests) >&2 && touch "$stamp"
+    # Maven 3.8 prints colour resets even in batch mode; they are dropped.
+    (cd "$ROOT" && mvn -q -B package -DskipTests 2>&1) | sed 's/\x1b\[0m//g' >&2 && touch "$stamp"
   fi
 }
 

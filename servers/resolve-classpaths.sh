@@ -26,7 +26,7 @@ for pom in "$servers_dir"/*/pom.xml; do
   name="$(basename "$(dirname "$pom")")"
   classpath="$out_dir/$name.classpath"
   up_to_date "$pom" "$classpath" && continue
-  args=(-B -q -Dstyle.color=never -f "$pom" "-Dmaven.repo.local=$local_repository" "-Dmdep.outputFile=$classpath"
+  args=(-B -q -f "$pom" "-Dmaven.repo.local=$local_repository" "-Dmdep.outputFile=$classpath"
         -Dmdep.includeScope=runtime "$@")
   [[ "$offline" == "--offline=true" ]] && args+=(-o)
   "$maven_home/bin/mvn" "${args[@]}" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \

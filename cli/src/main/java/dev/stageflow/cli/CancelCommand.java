@@ -9,7 +9,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code stageflow cancel}: cancels a job; its retained checkpoints stay for a resume. */
-@Command(name = "cancel", mixinStandardHelpOptions = true,
+@Command(name = "cancel",
+        header = "Cancels a running job; its retained checkpoints stay for a resume.",
+        mixinStandardHelpOptions = true,
         description = "Cancels a running job (the newest run's, or RUN's, or --job's). Its retained checkpoints stay:"
                 + " 'stageflow resume' continues the run from the latest.")
 final class CancelCommand implements Callable<Integer> {

@@ -49,6 +49,7 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(
         name = "chaos",
+        header = "Chaos test: kill -9 TaskManagers mid-run, then verify exactly-once.",
         mixinStandardHelpOptions = true,
         description = {
             "Chaos test of exactly-once: a clean run and a run whose TaskManagers are killed (kill -9) K times, on a"

@@ -19,6 +19,7 @@ import picocli.CommandLine.Unmatched;
 /** {@code stageflow cluster}: a standalone Flink session cluster on this machine; see {@link FlinkCluster}. */
 @Command(
         name = "cluster",
+        header = "Starts, stops and shows a standalone Flink cluster on this machine.",
         mixinStandardHelpOptions = true,
         subcommands = ClusterCommand.Start.class,
         description = {

@@ -36,6 +36,7 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(
         name = "gc",
+        header = "Lists or deletes the orphaned artifacts of the store.",
         mixinStandardHelpOptions = true,
         description = {
             "Lists the orphaned artifacts of the store roots (a dry run), or deletes them with --delete.",

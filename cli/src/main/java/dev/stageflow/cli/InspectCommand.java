@@ -30,6 +30,7 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(
         name = "inspect",
+        header = "Prints the lineage of one committed prompt.",
         mixinStandardHelpOptions = true,
         customSynopsis = "stageflow inspect PROMPT_ID [--run RUN | --out DIR] [--verify] [--json] [--key value ...]",
         description = {

@@ -29,6 +29,7 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(
         name = "report",
+        header = "Writes an HTML gallery of what a run committed.",
         mixinStandardHelpOptions = true,
         description = {
             "Writes report.html into a run's output directory (the newest run's, --run's, or --out DIR): a"

@@ -15,6 +15,7 @@ import picocli.CommandLine.Unmatched;
 /** {@code stageflow resume}: continues a run that did not finish; see {@link Resumption}. */
 @Command(
         name = "resume",
+        header = "Continues a run that did not finish, from a savepoint or its latest checkpoint.",
         mixinStandardHelpOptions = true,
         description = {
             "Continues a run that did not finish (the newest one, or RUN) where it stands: locally or on its cluster,"

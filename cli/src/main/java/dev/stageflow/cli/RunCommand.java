@@ -15,6 +15,7 @@ import picocli.CommandLine.Unmatched;
 /** {@code stageflow run}: the job on a local Flink MiniCluster; see {@link LocalRun}. */
 @Command(
         name = "run",
+        header = "Runs the job on a local Flink with its web UI, and summarises what it committed.",
         mixinStandardHelpOptions = true,
         description = {
             "Runs the job on a local Flink (web UI on http://localhost:8081) over the example prompts, or over"

@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code stageflow savepoint}: a savepoint of a running job, which keeps running. */
-@Command(name = "savepoint", mixinStandardHelpOptions = true,
+@Command(name = "savepoint",
+        header = "Takes a savepoint of a running job.",
+        mixinStandardHelpOptions = true,
         description = "Takes a savepoint of a running job (the newest run's, or RUN's, or --job's); the job keeps running.")
 final class SavepointCommand implements Callable<Integer> {
 

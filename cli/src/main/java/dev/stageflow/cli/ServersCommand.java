@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 /** {@code stageflow servers}: the local servers a run may want beside it; see {@link LocalServers}. */
 @Command(
         name = "servers",
+        header = "Starts, stops and shows local Redis, Kafka, S3 and HDFS servers.",
         mixinStandardHelpOptions = true,
         description = {
             "The servers a run may want beside it, in the background on loopback ports until stopped: redis, kafka"

@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
  * records, checkpoints) and, for a run, what it has committed. The operators are listed by the
  * names the web UI shows; nothing here depends on them.
  */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(name = "status",
+        header = "Shows a run or job: state, operators, checkpoints, committed output.",
+        mixinStandardHelpOptions = true,
         description = "Shows a run (the newest, or RUN) or a job (--job): its state, its operators' records, its"
                 + " checkpoints and what it has committed.")
 final class StatusCommand implements Callable<Integer> {

@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code stageflow stop}: stop-with-savepoint; the run then resumes from that savepoint. */
-@Command(name = "stop", mixinStandardHelpOptions = true,
+@Command(name = "stop",
+        header = "Stops a running job with a savepoint.",
+        mixinStandardHelpOptions = true,
         description = "Stops a running job with a savepoint (the newest run's, or RUN's, or --job's);"
                 + " 'stageflow resume' continues the run from it.")
 final class StopCommand implements Callable<Integer> {

@@ -20,6 +20,7 @@ import picocli.CommandLine.Unmatched;
 /** {@code stageflow submit}: the job on a Flink cluster, recorded as a run. */
 @Command(
         name = "submit",
+        header = "Submits the job to a Flink cluster as a recorded run.",
         mixinStandardHelpOptions = true,
         description = {
             "Submits the job to a Flink cluster through its REST API: the cluster of 'stageflow cluster start', or any"
