@@ -13,7 +13,6 @@ import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.testing.JobRuns;
 import dev.stageflow.testing.TestJobs;
 import dev.stageflow.testing.TestPrompts;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

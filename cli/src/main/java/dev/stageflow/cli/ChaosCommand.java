@@ -8,7 +8,6 @@ import dev.stageflow.model.Json;
 import dev.stageflow.servers.FlinkCluster;
 import dev.stageflow.sink.CommittedOutput;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,13 +15,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -32,10 +29,7 @@ import org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerInfo;
 import org.apache.flink.util.FileUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 /**
  * {@code stageflow chaos}: exactly-once on a real cluster under {@code kill -9}. It runs seeded
@@ -58,7 +52,7 @@ import picocli.CommandLine.Unmatched;
                     + " bench/results/chaos.json; exit status 1 on any violation. Any further --key value is a job option"
                     + " for both runs (default: --request.default-width 256 --request.default-height 256)."
         })
-final class ChaosCommand implements Callable<Integer> {
+final class ChaosCommand extends JobOptionsCommand {
 
     private static final Duration POLL = Duration.ofMillis(200);
     private static final int TASK_MANAGERS = 2;
@@ -86,61 +80,53 @@ final class ChaosCommand implements Callable<Integer> {
     @Mixin
     DataDirOption dataDir;
 
-    @Unmatched
-    List<String> jobArguments = new ArrayList<>();
-
-    @Spec
-    CommandSpec spec;
-
     private Path dir;
-    private PrintWriter out;
 
     @Override
     public Integer call() throws Exception {
-        out = spec.commandLine().getOut();
         Map<String, String> options = new LinkedHashMap<>();
         // 256x256 images (default 128) make a run of 500 prompts last long enough for 3 kills and
         // their recoveries on 2 cores; options given on the command line win.
         options.put(RequestOptions.DEFAULT_WIDTH.key(), "256");
         options.put(RequestOptions.DEFAULT_HEIGHT.key(), "256");
-        options.putAll(JobOptions.parse(spec.commandLine(), jobArguments));
+        options.putAll(jobOptions());
         dir = dataDir.get().resolve("chaos");
         FileUtils.deleteDirectory(dir.toFile());
         Files.createDirectories(dir);
         long started = System.nanoTime();
         Path promptFile = dir.resolve("prompts.jsonl");
         ChaosPrompts.write(prompts, seed, promptFile);
-        out.printf("== Prompts: %d (seed %d) in %s%n", prompts, seed, promptFile);
+        out().printf("== Prompts: %d (seed %d) in %s%n", prompts, seed, promptFile);
 
         FlinkCluster cluster = new FlinkCluster(dir);
         ObjectNode report = Json.MAPPER.createObjectNode();
         ChaosLogJudge logs = new ChaosLogJudge(cluster.directory().resolve("log"));
         try {
             FlinkCluster.State state = cluster.start(Path.of(Configurations.confDir()), 0, 0, TASK_MANAGERS, Map.of());
-            out.printf("== Cluster: web UI http://localhost:%d%n", state.restPort());
+            out().printf("== Cluster: web UI http://localhost:%d%n", state.restPort());
             try (FlinkRest rest = FlinkRest.connect("localhost:" + state.restPort())) {
                 double cleanSeconds = completeRun(rest, "clean", promptFile, options, (job, timeline) -> { });
                 logs.mark();
                 ArrayNode killRecords = Json.MAPPER.createArrayNode();
                 double chaosSeconds = completeRun(rest, "chaos", promptFile, options,
                         (job, timeline) -> killRecords.addAll(killTaskManagers(rest, cluster, job, timeline)));
-                report.put("cleanRunSeconds", cleanSeconds);
-                report.put("chaosRunSeconds", chaosSeconds);
+                report.put("cleanRunSeconds", Math.round(cleanSeconds * 10) / 10.0);
+                report.put("chaosRunSeconds", Math.round(chaosSeconds * 10) / 10.0);
                 report.set("kills", killRecords);
             }
         } finally {
             cluster.stop();
         }
 
-        out.println("== Verifying");
+        out().println("== Verifying");
         ChaosVerifier.Verification verification = ChaosVerifier.verify(promptFile, dir.resolve("clean/out"),
                 dir.resolve("clean/store"), dir.resolve("chaos/out"), dir.resolve("chaos/store"));
         List<String> unexplained = logs.unexplained();
-        verification.violations().forEach(violation -> out.println("VIOLATION: " + violation));
-        unexplained.stream().limit(40).forEach(line -> out.println("VIOLATION: log line " + line));
+        verification.violations().forEach(violation -> out().println("VIOLATION: " + violation));
+        unexplained.stream().limit(40).forEach(line -> out().println("VIOLATION: log line " + line));
         boolean passed = verification.violations().isEmpty() && unexplained.isEmpty();
         writeResults(report, verification, unexplained.size(), options, passed, started);
-        out.println(passed ? "Chaos test passed" : "Chaos test FAILED");
+        out().println(passed ? "Chaos test passed" : "Chaos test FAILED");
         return passed ? 0 : Stageflow.FAILED;
     }
 
@@ -156,7 +142,7 @@ final class ChaosCommand implements Callable<Integer> {
      */
     private double completeRun(FlinkRest rest, String name, Path promptFile, Map<String, String> options, Ordeal ordeal)
             throws Exception {
-        out.println("== " + name + " run");
+        out().println("== " + name + " run");
         Map<String, String> runOptions = new LinkedHashMap<>(options);
         runOptions.put(StoreOptions.URI.key(), dir.resolve(name).resolve("store").toUri().toString());
         Path runData = dir.resolve(name);
@@ -176,7 +162,7 @@ final class ChaosCommand implements Callable<Integer> {
         });
         rest.stopWithSavepoint(job, run.savepointDir());
         double seconds = timeline.elapsedSeconds();
-        out.printf("   %d prompts committed in %.1f s (job %s)%n", prompts, seconds, job);
+        out().printf("   %d prompts committed in %.1f s (job %s)%n", prompts, seconds, job);
         return seconds;
     }
 
@@ -195,6 +181,7 @@ final class ChaosCommand implements Callable<Integer> {
                         && timeline.committed() > 0;
             });
             Thread.sleep(random.nextInt(3000));
+            timeline.sample();
             long before = timeline.committed();
             if (before >= prompts) {
                 throw new CommandFailedException("All prompts were committed before kill " + k
@@ -209,34 +196,39 @@ final class ChaosCommand implements Callable<Integer> {
                 throw new CommandFailedException("No TaskManager runs tasks of job " + job);
             }
             String victim = busy.get(random.nextInt(busy.size()));
-            long restartsBefore = rest.restarts(job);
+            int victimNumber = Integer.parseInt(victim.substring("taskmanager-".length()));
             Instant killed = Instant.now();
             double at = timeline.elapsedSeconds();
             long pid = cluster.kill(victim);
-            out.printf("   kill %d: %s (pid %d) at %.1f s, %d committed%n", k, victim, pid, at, before);
-            cluster.startTaskManager(Integer.parseInt(victim.substring("taskmanager-".length())));
-            Instant[] running = {null};
-            Instant[] flowing = {null};
-            await("recovery from kill " + k, () -> {
+            out().printf("   kill %d: %s (pid %d) at %.1f s, %d committed%n", k, victim, pid, at, before);
+            cluster.startTaskManager(victimNumber);
+            // The job's tasks may look running until the JobManager notices the loss: wait for its
+            // failure record first, then for every task to run again, then for new results.
+            Instant[] detected = {null};
+            await("the failure of kill " + k + " in the job's exception history", () -> {
                 timeline.sample();
-                if (running[0] == null && rest.restarts(job) > restartsBefore && allRunning(rest, job)) {
-                    running[0] = Instant.now();
-                }
-                if (running[0] != null && flowing[0] == null && timeline.committed() > before) {
-                    flowing[0] = Instant.now();
-                }
-                return flowing[0] != null;
+                detected[0] = rest.lastFailure(job).filter(failure -> failure.isAfter(killed)).orElse(null);
+                return detected[0] != null;
             });
-            Instant detected = rest.lastFailure(job).orElse(killed);
+            await("all tasks running after kill " + k, () -> {
+                timeline.sample();
+                return allRunning(rest, job);
+            });
+            Instant running = Instant.now();
+            await("new results after kill " + k, () -> {
+                timeline.sample();
+                return timeline.committed() > before;
+            });
+            Instant flowing = Instant.now();
             ObjectNode record = records.addObject();
             record.put("kill", k);
-            record.put("taskmanager", Integer.parseInt(victim.substring("taskmanager-".length())));
+            record.put("taskmanager", victimNumber);
             record.put("atSeconds", Math.round(at * 10) / 10.0);
             record.put("committedBefore", before);
-            record.put("failureDetectedSeconds", seconds(Duration.between(killed, detected)));
-            record.put("runningAgainSeconds", seconds(Duration.between(killed, running[0])));
-            record.put("resultsFlowingSeconds", seconds(Duration.between(killed, flowing[0])));
-            out.printf("   recovered: failure detected after %.1f s, all tasks running after %.1f s, new results after %.1f s%n",
+            record.put("failureDetectedSeconds", seconds(Duration.between(killed, detected[0])));
+            record.put("runningAgainSeconds", seconds(Duration.between(killed, running)));
+            record.put("resultsFlowingSeconds", seconds(Duration.between(killed, flowing)));
+            out().printf("   recovered: failure detected after %.1f s, all tasks running after %.1f s, new results after %.1f s%n",
                     record.get("failureDetectedSeconds").asDouble(), record.get("runningAgainSeconds").asDouble(),
                     record.get("resultsFlowingSeconds").asDouble());
             checkpointsSeen = rest.checkpoints(job).getCounts().getNumberCompletedCheckpoints();
@@ -289,7 +281,7 @@ final class ChaosCommand implements Callable<Integer> {
         report.set("verification", verification.report());
         Files.createDirectories(results.toAbsolutePath().getParent());
         Files.writeString(results, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report));
-        out.println("Figures in " + results.toAbsolutePath() + "; timelines in " + dir);
+        out().println("Figures in " + results.toAbsolutePath() + "; timelines in " + dir);
     }
 
     private static double seconds(Duration duration) {

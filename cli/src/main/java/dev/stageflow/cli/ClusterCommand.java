@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +13,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 /** {@code stageflow cluster}: a standalone Flink session cluster on this machine; see {@link FlinkCluster}. */
 @Command(
@@ -81,7 +79,7 @@ final class ClusterCommand {
     @Command(name = "start", mixinStandardHelpOptions = true,
             description = "Starts the JobManager and the TaskManagers; returns once all are registered. Any further"
                     + " --key value goes into the cluster's config.yaml, e.g. --taskmanager.numberOfTaskSlots 4.")
-    static final class Start implements Callable<Integer> {
+    static final class Start extends JobOptionsCommand {
 
         @ParentCommand
         ClusterCommand parent;
@@ -98,19 +96,13 @@ final class ClusterCommand {
                 description = "number of TaskManagers (default: ${DEFAULT-VALUE})")
         int taskManagers;
 
-        @Unmatched
-        List<String> flinkArguments = new ArrayList<>();
-
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() {
-            Map<String, String> options = JobOptions.parse(spec.commandLine(), flinkArguments);
+            Map<String, String> options = jobOptions();
             FlinkCluster cluster = parent.cluster();
             FlinkCluster.State state = cluster.start(Path.of(Configurations.confDir()), restPort, rpcPort, taskManagers,
                     options);
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = out();
             cluster.running().forEach((name, pid) -> out.printf("Started %s (pid %d)%n", name, pid));
             out.printf("Flink cluster running: web UI http://localhost:%d, %d TaskManagers, logs in %s%n",
                     state.restPort(), state.taskManagers(), cluster.directory().resolve("log"));

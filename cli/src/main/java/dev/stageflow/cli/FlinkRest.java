@@ -4,7 +4,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -28,8 +27,6 @@ import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatistic
 import org.apache.flink.runtime.rest.messages.checkpoints.CheckpointingStatisticsHeaders;
 import org.apache.flink.runtime.rest.messages.job.JobDetailsInfo;
 import org.apache.flink.runtime.rest.messages.job.JobExceptionsMessageParameters;
-import org.apache.flink.runtime.rest.messages.job.metrics.JobMetricsHeaders;
-import org.apache.flink.runtime.rest.messages.job.metrics.JobMetricsMessageParameters;
 import org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerInfo;
 import org.apache.flink.runtime.rest.messages.taskmanager.TaskManagersHeaders;
 import org.apache.flink.util.ExceptionUtils;
@@ -121,24 +118,15 @@ final class FlinkRest implements AutoCloseable {
                 EmptyMessageParameters.getInstance(), EmptyRequestBody.getInstance())).getTaskManagerInfos();
     }
 
-    /** How often {@code job} has restarted (its {@code numRestarts} metric). */
-    long restarts(JobID job) {
-        JobMetricsMessageParameters parameters = new JobMetricsMessageParameters();
-        parameters.jobPathParameter.resolve(job);
-        parameters.metricsFilterParameter.resolve(List.of("numRestarts"));
-        return call("get the restarts of job " + job, client.sendRequest(JobMetricsHeaders.getInstance(), parameters,
-                        EmptyRequestBody.getInstance()))
-                .getMetrics().stream().findFirst().map(metric -> Long.parseLong(metric.getValue())).orElse(0L);
-    }
-
     /** When {@code job} last failed (the newest entry of its exception history), if it has. */
     Optional<Instant> lastFailure(JobID job) {
         JobExceptionsMessageParameters parameters = new JobExceptionsMessageParameters();
         parameters.jobPathParameter.resolve(job);
         return call("get the exceptions of job " + job, client.sendRequest(JobExceptionsHeaders.getInstance(), parameters,
                         EmptyRequestBody.getInstance()))
-                .getExceptionHistory().getEntries().stream().findFirst()
-                .map(entry -> Instant.ofEpochMilli(entry.getTimestamp()));
+                .getExceptionHistory().getEntries().stream()
+                .map(entry -> Instant.ofEpochMilli(entry.getTimestamp()))
+                .max(Instant::compareTo);
     }
 
     String triggerSavepoint(JobID job, String directory) {

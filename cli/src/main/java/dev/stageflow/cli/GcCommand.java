@@ -15,18 +15,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 /**
  * {@code stageflow gc}: lists the orphaned artifacts of the store roots (dry run) or deletes them
@@ -43,7 +39,7 @@ import picocli.CommandLine.Unmatched;
             "Give the jobs' own options: --store.uri (and --store.generate.uri / --store.enhance.uri if they"
                     + " set them), s3.* options for s3:// roots."
         })
-final class GcCommand implements Callable<Integer> {
+final class GcCommand extends JobOptionsCommand {
 
     private static final List<ConfigOption<String>> ROOT_OPTIONS =
             List.of(StoreOptions.URI, StoreOptions.GENERATE_URI, StoreOptions.ENHANCE_URI);
@@ -60,15 +56,9 @@ final class GcCommand implements Callable<Integer> {
     @Option(names = "--delete", description = "delete the orphans (default: a dry run that only lists them)")
     boolean delete;
 
-    @Unmatched
-    List<String> jobArguments = new ArrayList<>();
-
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        Configuration conf = Configurations.load(JobOptions.parse(spec.commandLine(), jobArguments));
+        Configuration conf = Configurations.load(jobOptions());
         if (grace != null) {
             conf.setString(GcOptions.GRACE.key(), grace);
         }
@@ -77,7 +67,7 @@ final class GcCommand implements Callable<Integer> {
         List<Path> outputs = outputDirs(conf);
         Duration gracePeriod = conf.get(GcOptions.GRACE);
         OrphanCollector collector = new OrphanCollector(roots, outputs, gracePeriod, Clock.systemUTC());
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.printf("Store roots: %s%nCommitted results of: %s%nGrace period: %s%n", joined(roots),
                 joined(outputs), TimeUtils.formatWithHighestUnit(gracePeriod));
         try {

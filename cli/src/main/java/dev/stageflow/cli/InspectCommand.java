@@ -9,18 +9,13 @@ import dev.stageflow.servers.RedisServer;
 import dev.stageflow.store.ArtifactStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 /**
  * {@code stageflow inspect}: the lineage of one committed prompt (see {@link Lineage}). The
@@ -40,7 +35,7 @@ import picocli.CommandLine.Unmatched;
             "It also prints the prompt's Redis hash sf:prompt:PROMPT_ID: from the run's Redis (redis.uri, or the"
                     + " local run's own Redis, started for the lookup), or from --redis.uri."
         })
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand extends JobOptionsCommand {
 
     @Mixin
     RunSelection selection;
@@ -51,16 +46,9 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object instead of text")
     boolean json;
 
-    /** PROMPT_ID and the job options, e.g. --redis.uri redis://localhost:6379/0. */
-    @Unmatched
-    List<String> arguments = new ArrayList<>();
-
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
-        JobOptions.Split split = JobOptions.split(spec.commandLine(), arguments);
+        JobOptions.Split split = JobOptions.split(spec.commandLine(), jobArguments);
         String promptId = promptId(split.positional());
         Configuration conf = Configurations.load(selection.options(split.options(), spec.commandLine().getErr()));
         Configurations.initializeFileSystems(conf);
@@ -78,7 +66,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         RedisHash redis = redisHash(conf, promptId);
         Lineage lineage = new Lineage(run.dir().toString(), run.results().size(), result, verification, redis);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) {
             out.println(lineage.toJson());
         } else {

@@ -8,19 +8,13 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileSystem.WriteMode;
 import org.apache.flink.core.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 /**
  * {@code stageflow report}: writes {@code report.html} into a run's output directory, a page that
@@ -37,7 +31,7 @@ import picocli.CommandLine.Unmatched;
                     + " generated and enhanced image, its dead letters.",
             "Images are read from wherever their references point; give s3.* options for s3:// stores."
         })
-final class ReportCommand implements Callable<Integer> {
+final class ReportCommand extends JobOptionsCommand {
 
     static final String FILE_NAME = "report.html";
 
@@ -49,19 +43,13 @@ final class ReportCommand implements Callable<Integer> {
                     + " every row (default: ${DEFAULT-VALUE})")
     int limit;
 
-    @Unmatched
-    List<String> jobArguments = new ArrayList<>();
-
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() {
         if (limit < 1) {
             throw new ParameterException(spec.commandLine(), "--limit must be at least 1, got " + limit);
         }
         Configuration conf = Configurations.load(
-                selection.options(JobOptions.parse(spec.commandLine(), jobArguments), spec.commandLine().getErr()));
+                selection.options(jobOptions(), spec.commandLine().getErr()));
         Configurations.initializeFileSystems(conf);
         RunOutput run = RunOutput.read(selection.outputDir());
         Path report = new Path(new Path(run.dir()), FILE_NAME);
@@ -79,7 +67,7 @@ final class ReportCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CommandFailedException("Cannot write " + report + ": " + e.getMessage(), e);
         }
-        spec.commandLine().getOut().println(Locations.display(report.toUri()));
+        out().println(Locations.display(report.toUri()));
         return 0;
     }
 }

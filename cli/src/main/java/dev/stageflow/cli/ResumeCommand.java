@@ -1,16 +1,10 @@
 package dev.stageflow.cli;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 /** {@code stageflow resume}: continues a run that did not finish; see {@link Resumption}. */
 @Command(
@@ -23,7 +17,7 @@ import picocli.CommandLine.Unmatched;
                     + " of its last job (which must have ended: failed, cancelled, or its cluster gone). The run's"
                     + " options apply; --key value overrides them (a secret must be given again)."
         })
-final class ResumeCommand implements Callable<Integer> {
+final class ResumeCommand extends JobOptionsCommand {
 
     @Parameters(arity = "0..1", paramLabel = "RUN", description = "a run id (default: the newest unfinished run)")
     String runId;
@@ -34,16 +28,10 @@ final class ResumeCommand implements Callable<Integer> {
     @Mixin
     DataDirOption dataDir;
 
-    @Unmatched
-    List<String> jobArguments = new ArrayList<>();
-
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         return Resumption.resume(dataDir.get(), Optional.ofNullable(runId),
-                JobOptions.parse(spec.commandLine(), jobArguments), Optional.ofNullable(savepoint),
-                spec.commandLine().getOut());
+                jobOptions(), Optional.ofNullable(savepoint),
+                out());
     }
 }

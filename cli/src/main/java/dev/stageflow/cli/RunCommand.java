@@ -1,16 +1,10 @@
 package dev.stageflow.cli;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 /** {@code stageflow run}: the job on a local Flink MiniCluster; see {@link LocalRun}. */
 @Command(
@@ -24,7 +18,7 @@ import picocli.CommandLine.Unmatched;
                     + " --generator.batch.size 8, or Kafka input instead of files:"
                     + " --source.kafka.bootstrap-servers localhost:9092 --source.kafka.topics prompts."
         })
-final class RunCommand implements Callable<Integer> {
+final class RunCommand extends JobOptionsCommand {
 
     @Option(names = "--prompts", paramLabel = "PATH", defaultValue = "examples/prompts.jsonl",
             description = "JSON-lines file or directory of them (default: ${DEFAULT-VALUE})")
@@ -49,17 +43,11 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     DataDirOption dataDir;
 
-    @Unmatched
-    List<String> jobArguments = new ArrayList<>();
-
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
-        Map<String, String> options = JobOptions.parse(spec.commandLine(), jobArguments);
+        Map<String, String> options = jobOptions();
         if (resume) {
-            return Resumption.resume(dataDir.get(), Optional.empty(), options, Optional.empty(), spec.commandLine().getOut());
+            return Resumption.resume(dataDir.get(), Optional.empty(), options, Optional.empty(), out());
         }
         RunRecord run = RunRecord.create(dataDir.get(), RunRecord.Target.LOCAL, options);
         LocalRun.describeInput(run, prompts, follow, options);
@@ -68,6 +56,6 @@ final class RunCommand implements Callable<Integer> {
             run.outputDir = Locations.asUri(outputDir).toString();
         }
         run.save();
-        return new LocalRun(run, dataDir.get(), spec.commandLine().getOut()).execute(options, Optional.empty());
+        return new LocalRun(run, dataDir.get(), out()).execute(options, Optional.empty());
     }
 }

@@ -3,19 +3,13 @@ package dev.stageflow.cli;
 import dev.stageflow.config.StoreOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
 
 /** {@code stageflow submit}: the job on a Flink cluster, recorded as a run. */
 @Command(
@@ -28,7 +22,7 @@ import picocli.CommandLine.Unmatched;
                     + " savepoint, stop, cancel, inspect and report find it. Any further --key value is a job option,"
                     + " e.g. --store.uri s3://bucket/stageflow --generator.batch.size 8."
         })
-final class SubmitCommand implements Callable<Integer> {
+final class SubmitCommand extends JobOptionsCommand {
 
     @Option(names = "--prompts", paramLabel = "PATH", defaultValue = "examples/prompts.jsonl",
             description = "JSON-lines file or directory of them (default: ${DEFAULT-VALUE}); a local path becomes a"
@@ -47,22 +41,16 @@ final class SubmitCommand implements Callable<Integer> {
     @Mixin
     WaitOption waiting;
 
-    @Unmatched
-    List<String> jobArguments = new ArrayList<>();
-
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
-        Map<String, String> options = JobOptions.parse(spec.commandLine(), jobArguments);
+        Map<String, String> options = jobOptions();
         options.putIfAbsent(StoreOptions.URI.key(), cluster.dataDir().resolve("store").toUri().toString());
         RunRecord run = RunRecord.create(cluster.dataDir(), RunRecord.Target.CLUSTER, options);
         LocalRun.describeInput(run, prompts, follow, options);
         if (outputDir != null) {
             run.outputDir = Locations.asUri(outputDir).toString();
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         try (FlinkRest rest = FlinkRest.connect(cluster.address())) {
             JobID job = Submission.submit(rest, run, options, Optional.empty());
             out.printf("Run %s: job %s submitted%n  web UI:  %s%n  results: %s%n  record:  %s%n", run.runId, job,

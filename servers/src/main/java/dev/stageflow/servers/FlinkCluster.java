@@ -2,7 +2,6 @@ package dev.stageflow.servers;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -180,29 +179,18 @@ public final class FlinkCluster {
     }
 
     public Optional<State> state() {
-        Path file = dir.resolve(STATE_FILE);
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
-        Properties properties = new Properties();
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file, e);
-        }
-        return Optional.of(new State(Integer.parseInt(properties.getProperty("rest.port")),
+        return StateFiles.read(dir.resolve(STATE_FILE)).map(properties -> new State(
+                Integer.parseInt(properties.getProperty("rest.port")),
                 Integer.parseInt(properties.getProperty("rpc.port")),
                 Integer.parseInt(properties.getProperty("taskmanagers"))));
     }
 
     private void writeState(State state) {
-        List<String> lines = List.of("rest.port=" + state.restPort(), "rpc.port=" + state.rpcPort(),
-                "taskmanagers=" + state.taskManagers());
-        try {
-            Files.write(dir.resolve(STATE_FILE), lines, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + dir.resolve(STATE_FILE), e);
-        }
+        Properties properties = new Properties();
+        properties.setProperty("rest.port", Integer.toString(state.restPort()));
+        properties.setProperty("rpc.port", Integer.toString(state.rpcPort()));
+        properties.setProperty("taskmanagers", Integer.toString(state.taskManagers()));
+        StateFiles.write(dir.resolve(STATE_FILE), properties, "started by stageflow cluster start");
     }
 
     /** Registered TaskManagers, as the REST API reports them. */

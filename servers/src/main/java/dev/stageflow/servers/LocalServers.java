@@ -1,10 +1,7 @@
 package dev.stageflow.servers;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -154,30 +151,20 @@ public final class LocalServers {
         properties.setProperty("pid", Long.toString(server.pid()));
         properties.setProperty("port", Integer.toString(server.port()));
         server.jobOptions().forEach((key, value) -> properties.setProperty(OPTION_PREFIX + key, value));
-        Path file = home(server.kind()).resolve(STATE_FILE);
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            properties.store(out, server.kind().id() + " started by stageflow servers start");
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + file, e);
-        }
+        StateFiles.write(home(server.kind()).resolve(STATE_FILE), properties,
+                server.kind().id() + " started by stageflow servers start");
     }
 
     private Optional<Server> recorded(Kind kind) {
-        Path file = home(kind).resolve(STATE_FILE);
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
-        Properties properties = new Properties();
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file, e);
-        }
+        return StateFiles.read(home(kind).resolve(STATE_FILE)).map(properties -> server(kind, properties));
+    }
+
+    private static Server server(Kind kind, Properties properties) {
         Map<String, String> options = new LinkedHashMap<>();
         properties.stringPropertyNames().stream().sorted().filter(key -> key.startsWith(OPTION_PREFIX))
                 .forEach(key -> options.put(key.substring(OPTION_PREFIX.length()), properties.getProperty(key)));
-        return Optional.of(new Server(kind, Long.parseLong(properties.getProperty("pid")),
-                Integer.parseInt(properties.getProperty("port")), options));
+        return new Server(kind, Long.parseLong(properties.getProperty("pid")),
+                Integer.parseInt(properties.getProperty("port")), options);
     }
 
     private Path home(Kind kind) {
