@@ -114,15 +114,6 @@ public final class CommitMetadataOperator extends AbstractStreamOperator<Void>
         }
     }
 
-    /** Rows waiting to be written (for tests and the {@code metadataPending} gauge). */
-    int pendingRows() {
-        return pending.size();
-    }
-
-    CircuitBreaker.State redisBreakerState() {
-        return redis.breakerState();
-    }
-
     private void writeUpTo(long checkpointId) {
         List<PendingMetadata> due = pending.stream().filter(row -> row.checkpointId <= checkpointId).toList();
         Set<PendingMetadata> done = Collections.newSetFromMap(new IdentityHashMap<>());

@@ -9,6 +9,7 @@ import dev.stageflow.model.StageOutcome;
 import dev.stageflow.redis.CircuitBreaker;
 import dev.stageflow.redis.RedisTestSettings;
 import dev.stageflow.servers.RedisServer;
+import dev.stageflow.testing.RecordedMetrics;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -62,10 +63,15 @@ class CommitMetadataOperatorITCase {
         return new ArtifactRef(name, "file:///store/" + id, "sha-" + id, 100, 50, "zstd", 1, "application/octet-stream");
     }
 
+    /** The metrics of the operator of the newest harness. */
+    private RecordedMetrics metrics;
+
     private OneInputStreamOperatorTestHarness<GenerationResult, Void> harness(Map<String, String> options, boolean checkpointing)
             throws Exception {
+        metrics = new RecordedMetrics();
         return new OneInputStreamOperatorTestHarness<>(
-                new CommitMetadataOperator(RedisTestSettings.of(redis.uri(), options), checkpointing));
+                new CommitMetadataOperator(RedisTestSettings.of(redis.uri(), options), checkpointing),
+                metrics.environment());
     }
 
     private OneInputStreamOperatorTestHarness<GenerationResult, Void> harness() throws Exception {
@@ -142,7 +148,7 @@ class CommitMetadataOperatorITCase {
             after.notifyOfCompletedCheckpoint(2);
 
             assertThat(promptKeys()).containsExactlyInAnyOrder("sf:prompt:a", "sf:prompt:b", "sf:prompt:c");
-            assertThat(((CommitMetadataOperator) after.getOperator()).pendingRows()).isZero();
+            assertThat(metrics.gauge("metadataPending")).isEqualTo(0);
         }
         assertThat(hash("a")).containsEntry("checkpointId", "1");
         assertThat(hash("c")).containsEntry("checkpointId", "2");
@@ -180,9 +186,8 @@ class CommitMetadataOperatorITCase {
             down.processElement(result("a"), 0);
             down.snapshot(1, 1);
             down.notifyOfCompletedCheckpoint(1);
-            CommitMetadataOperator operator = (CommitMetadataOperator) down.getOperator();
-            assertThat(operator.pendingRows()).isEqualTo(1);
-            assertThat(operator.redisBreakerState()).isEqualTo(CircuitBreaker.State.OPEN);
+            assertThat(metrics.gauge("metadataPending")).isEqualTo(1);
+            assertThat(metrics.gauge("redis.breakerState")).isEqualTo(CircuitBreaker.State.OPEN.code);
             down.processElement(result("b"), 0);
             snapshot = down.snapshot(2, 2);
         }
@@ -205,21 +210,20 @@ class CommitMetadataOperatorITCase {
         try (var h = harness(Map.of(
                 CacheOptions.BREAKER_FAILURES.key(), "1", CacheOptions.BREAKER_COOL_DOWN.key(), "1ms"), true)) {
             h.open();
-            CommitMetadataOperator operator = (CommitMetadataOperator) h.getOperator();
             redis.close();
             h.processElement(result("a"), 0);
             h.snapshot(1, 1);
             h.notifyOfCompletedCheckpoint(1);
-            assertThat(operator.redisBreakerState()).isEqualTo(CircuitBreaker.State.OPEN);
-            assertThat(operator.pendingRows()).isEqualTo(1);
+            assertThat(metrics.gauge("redis.breakerState")).isEqualTo(CircuitBreaker.State.OPEN.code);
+            assertThat(metrics.gauge("metadataPending")).isEqualTo(1);
 
             redis = redis.restart();
             h.processElement(result("b"), 0);
             h.snapshot(2, 2);
             h.notifyOfCompletedCheckpoint(2);
 
-            assertThat(operator.redisBreakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
-            assertThat(operator.pendingRows()).isZero();
+            assertThat(metrics.gauge("redis.breakerState")).isEqualTo(CircuitBreaker.State.CLOSED.code);
+            assertThat(metrics.gauge("metadataPending")).isEqualTo(0);
             assertThat(promptKeys()).containsExactlyInAnyOrder("sf:prompt:a", "sf:prompt:b");
         }
     }
