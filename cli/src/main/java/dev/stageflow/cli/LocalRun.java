@@ -73,17 +73,20 @@ final class LocalRun {
         Map<String, String> withLayout = new LinkedHashMap<>(run.layout.options(dataDir, out));
         withLayout.putAll(options);
         Configuration conf = Configurations.load(withLayout);
+        URI prompts = URI.create(run.prompts);
+        // Local files are counted and followed, so the run can stop itself; anything else runs as asked.
+        boolean countable = !run.follow && "file".equals(prompts.getScheme());
         if (!run.prompts.startsWith(KAFKA_INPUT)) {
             conf.set(SourceOptions.PROMPTS, run.prompts);
-            conf.set(SourceOptions.FOLLOW, true);
+            conf.set(SourceOptions.FOLLOW, run.follow || countable);
         }
         conf.set(SinkOptions.OUTPUT_DIR, run.outputDir);
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, run.checkpointDir);
         conf.set(RestOptions.PORT, restPort(conf.get(RestOptions.PORT)));
         restoreFrom.ifPresent(path -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
-        Optional<ExpectedOutput> expected = run.follow
-                ? Optional.empty()
-                : Optional.of(ExpectedOutput.of(Path.of(URI.create(run.prompts)), RequestLimits.from(conf)));
+        Optional<ExpectedOutput> expected = countable
+                ? Optional.of(ExpectedOutput.of(Path.of(prompts), RequestLimits.from(conf)))
+                : Optional.empty();
         Configurations.initializeFileSystems(conf);
         try (RedisServer redis = conf.contains(CacheOptions.REDIS_URI) ? null : RedisServer.start(dataDir.resolve(REDIS_DIR), true)) {
             if (redis != null) {
@@ -117,11 +120,14 @@ final class LocalRun {
         try (FlinkRest rest = FlinkRest.connect(run.restAddress)) {
             complete = awaitCompletion(job, rest, new JobProgress(jobGraph, out), expected);
         } catch (Exception e) {
-            run.markStatus(JobStatus.FAILED.name());
-            throw new CommandFailedException("The job failed: " + rootCause(e) + "\nDetails in " + run.logFile()
-                    + "; continue with: stageflow resume", e);
+            JobStatus status = job.getJobStatus().handle((s, failure) -> s == null ? JobStatus.FAILED : s).get();
+            run.markStatus(status.name());
+            String what = status == JobStatus.CANCELED ? "The job was cancelled" : "The job failed: " + rootCause(e);
+            throw new CommandFailedException(what + "\nDetails in " + run.logFile() + "; continue with: stageflow resume", e);
         }
-        run.markStatus(complete ? JobStatus.FINISHED.name() : RunRecord.STOPPED);
+        // A job that neither completed its input nor reads a bounded one was stopped from outside.
+        boolean bounded = !conf.get(SourceOptions.FOLLOW) && !run.prompts.startsWith(KAFKA_INPUT);
+        run.markStatus(complete || bounded ? JobStatus.FINISHED.name() : RunRecord.STOPPED);
         double seconds = (System.nanoTime() - start) / 1e9;
         org.apache.flink.core.fs.Path outputDir = new org.apache.flink.core.fs.Path(run.outputDir);
         new RunSummary(CommittedOutput.results(outputDir), CommittedOutput.deadLetters(outputDir), seconds)
