@@ -29,9 +29,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * The generation graph between a stream of input lines and its two outputs. Sources and sinks are
- * the caller's, so tests can feed bounded input and collect the outputs while the job's main class
- * wires files (and later Kafka). Every option is read and validated here, at build time: a bad
- * setting fails before anything runs, naming the option.
+ * the caller's ({@link StageflowJob#input} and {@link StageflowJob#commit} for the job), so a test
+ * can feed its own input, put its own operators in front of the graph or behind it, and collect the
+ * outputs. Every option is read and validated here, at build time: a bad setting fails before
+ * anything runs, naming the option.
  */
 public final class StageflowPipeline {
 
