@@ -1,6 +1,7 @@
 package dev.stageflow.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -8,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.UncheckedIOException;
 
-/** The one JSON mapper of the project: result rows, dead letters, manifests. */
+/** The JSON mappers of the project: result rows, dead letters, manifests; and untrusted input. */
 public final class Json {
 
     public static final ObjectMapper MAPPER =
@@ -17,6 +18,13 @@ public final class Json {
                     .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
                     .serializationInclusion(JsonInclude.Include.NON_NULL)
                     .build();
+
+    /**
+     * The reader of untrusted input lines (prompts from files and Kafka): an object with a field
+     * given twice is malformed, not silently its last value.
+     */
+    public static final ObjectMapper STRICT =
+            JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
     private Json() {}
 

@@ -1,10 +1,11 @@
 package dev.stageflow.redis;
 
+import static dev.stageflow.config.OptionChecks.require;
+
 import dev.stageflow.config.CacheOptions;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.IllegalConfigurationException;
 
 /** Validated {@link CacheOptions} of the embedding cache. */
 public final class CacheSettings implements Serializable {
@@ -25,12 +26,8 @@ public final class CacheSettings implements Serializable {
     public static CacheSettings from(Configuration conf) {
         CacheSettings settings = new CacheSettings(
                 RedisSettings.from(conf).orElse(null), conf.get(CacheOptions.EMBEDDING_TTL), conf.get(CacheOptions.L1_ENTRIES));
-        if (settings.l1Entries < 0) {
-            throw new IllegalConfigurationException(CacheOptions.L1_ENTRIES.key() + " must be >= 0");
-        }
-        if (settings.ttl.getSeconds() < 1) {
-            throw new IllegalConfigurationException(CacheOptions.EMBEDDING_TTL.key() + " must be at least 1 s");
-        }
+        require(settings.l1Entries >= 0, CacheOptions.L1_ENTRIES, ">= 0", settings.l1Entries);
+        require(settings.ttl.getSeconds() >= 1, CacheOptions.EMBEDDING_TTL, "at least 1 s", settings.ttl);
         return settings;
     }
 

@@ -1,5 +1,7 @@
 package dev.stageflow.redis;
 
+import static dev.stageflow.config.OptionChecks.require;
+
 import dev.stageflow.config.CacheOptions;
 import java.io.Serializable;
 import java.net.URI;
@@ -69,20 +71,14 @@ public final class RedisSettings implements Serializable {
     }
 
     private void validate() {
-        requirePositive(poolSize, CacheOptions.REDIS_POOL_SIZE.key());
-        requirePositive(breakerFailures, CacheOptions.BREAKER_FAILURES.key());
-        requirePositive(timeout.toMillis(), CacheOptions.REDIS_TIMEOUT.key());
-        requirePositive(poolMaxWait.toMillis(), CacheOptions.REDIS_POOL_MAX_WAIT.key());
-        requirePositive(breakerCoolDown.toMillis(), CacheOptions.BREAKER_COOL_DOWN.key());
+        require(poolSize >= 1, CacheOptions.REDIS_POOL_SIZE, "positive", poolSize);
+        require(breakerFailures >= 1, CacheOptions.BREAKER_FAILURES, "positive", breakerFailures);
+        require(timeout.toMillis() >= 1, CacheOptions.REDIS_TIMEOUT, "positive", timeout);
+        require(poolMaxWait.toMillis() >= 1, CacheOptions.REDIS_POOL_MAX_WAIT, "positive", poolMaxWait);
+        require(breakerCoolDown.toMillis() >= 1, CacheOptions.BREAKER_COOL_DOWN, "positive", breakerCoolDown);
         if (caCertFile != null && !ssl) {
             throw new IllegalConfigurationException(CacheOptions.REDIS_SSL_CA_CERT.key() + " needs TLS: set "
                     + CacheOptions.REDIS_SSL.key() + ": true or use a rediss:// URI");
-        }
-    }
-
-    private static void requirePositive(long value, String key) {
-        if (value < 1) {
-            throw new IllegalConfigurationException(key + " must be positive, got " + value);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.stageflow.sink;
 
 import dev.stageflow.model.GenerationResult;
-import dev.stageflow.redis.CircuitBreaker;
 import dev.stageflow.redis.PromptMetadata;
 import dev.stageflow.redis.RedisClient;
 import dev.stageflow.redis.RedisSettings;

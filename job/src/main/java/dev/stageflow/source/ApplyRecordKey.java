@@ -1,10 +1,7 @@
 package dev.stageflow.source;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.DeadLetterReason;
 import dev.stageflow.model.Json;
@@ -32,9 +29,6 @@ import org.apache.flink.util.Collector;
 public final class ApplyRecordKey extends ProcessFunction<KafkaPromptRecord, String> {
 
     private static final long serialVersionUID = 1L;
-    /** Parses as parse-validate does, so a value with duplicate fields stays malformed. */
-    private static final ObjectMapper STRICT_JSON =
-            JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
     @Override
     public void processElement(KafkaPromptRecord record, Context ctx, Collector<String> out) {
@@ -54,7 +48,8 @@ public final class ApplyRecordKey extends ProcessFunction<KafkaPromptRecord, Str
         }
         JsonNode json;
         try {
-            json = STRICT_JSON.readTree(record.value);
+            // Read as parse-validate reads, so a value with a field given twice stays malformed.
+            json = Json.STRICT.readTree(record.value);
         } catch (JsonProcessingException notJson) {
             return record.value;
         }

@@ -1,10 +1,11 @@
 package dev.stageflow.stage;
 
+import static dev.stageflow.config.OptionChecks.require;
+
 import dev.stageflow.config.StageOptions;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.IllegalConfigurationException;
 
 /** Validated {@link StageOptions} of one stage. */
 public final class BatchSettings implements Serializable {
@@ -36,18 +37,15 @@ public final class BatchSettings implements Serializable {
                 conf.get(options.threads),
                 conf.get(options.maxInFlight),
                 conf.get(options.timeout));
-        check(settings.batchSize >= 1 && settings.batchSize <= 1024, options.batchSize.key(), "1..1024");
-        check(!settings.maxWait.isNegative() && settings.maxWait.toMillis() <= 10_000, options.batchMaxWait.key(), "0..10s");
-        check(settings.parallelism == -1 || settings.parallelism >= 1, options.parallelism.key(), "-1 or >= 1");
-        check(settings.threads >= 1 && settings.threads <= 64, options.threads.key(), "1..64");
-        check(settings.maxInFlight >= settings.batchSize, options.maxInFlight.key(), ">= " + options.batchSize.key());
-        check(settings.timeout.toMillis() >= 1_000, options.timeout.key(), ">= 1s");
+        require(settings.batchSize >= 1 && settings.batchSize <= 1024, options.batchSize, "1..1024", settings.batchSize);
+        require(!settings.maxWait.isNegative() && settings.maxWait.toMillis() <= 10_000, options.batchMaxWait, "0..10s",
+                settings.maxWait);
+        require(settings.parallelism == -1 || settings.parallelism >= 1, options.parallelism, "-1 or >= 1",
+                settings.parallelism);
+        require(settings.threads >= 1 && settings.threads <= 64, options.threads, "1..64", settings.threads);
+        require(settings.maxInFlight >= settings.batchSize, options.maxInFlight, ">= " + options.batchSize.key(),
+                settings.maxInFlight);
+        require(settings.timeout.toMillis() >= 1_000, options.timeout, ">= 1s", settings.timeout);
         return settings;
-    }
-
-    private static void check(boolean condition, String key, String allowed) {
-        if (!condition) {
-            throw new IllegalConfigurationException("Option " + key + " must be " + allowed);
-        }
     }
 }

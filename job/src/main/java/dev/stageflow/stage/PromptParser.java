@@ -14,11 +14,9 @@ import static dev.stageflow.model.DeadLetterReason.UNKNOWN_FIELD;
 import static dev.stageflow.model.DeadLetterReason.UNKNOWN_STYLE;
 import static dev.stageflow.model.DeadLetterReason.WRONG_TYPE;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.stageflow.model.Json;
 import dev.stageflow.model.PromptRequest;
 import dev.stageflow.model.Style;
 import dev.stageflow.store.Hashing;
@@ -41,8 +39,6 @@ import java.util.regex.Pattern;
  */
 public final class PromptParser {
 
-    private static final ObjectMapper STRICT_JSON =
-            JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
     private static final Set<String> FIELDS =
             Set.of("promptId", "text", "seed", "width", "height", "steps", "style");
     private static final Pattern PROMPT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -95,7 +91,7 @@ public final class PromptParser {
     private static JsonNode readObject(String line) throws InvalidPromptException {
         JsonNode json;
         try {
-            json = STRICT_JSON.readTree(line);
+            json = Json.STRICT.readTree(line);
         } catch (JsonProcessingException e) {
             throw new InvalidPromptException(MALFORMED_JSON, e.getOriginalMessage());
         }

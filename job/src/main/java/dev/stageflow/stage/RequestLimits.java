@@ -1,5 +1,7 @@
 package dev.stageflow.stage;
 
+import static dev.stageflow.config.OptionChecks.require;
+
 import dev.stageflow.config.RequestOptions;
 import dev.stageflow.model.Style;
 import java.io.Serializable;
@@ -43,16 +45,18 @@ public final class RequestLimits implements Serializable {
         this.defaultHeight = defaultHeight;
         this.defaultSteps = defaultSteps;
         this.defaultStyle = defaultStyle;
-        check(maxLineLength > 0, RequestOptions.MAX_LINE_LENGTH.key() + " must be positive");
-        check(maxTextLength > 0, RequestOptions.MAX_TEXT_LENGTH.key() + " must be positive");
-        check(minSize >= SIZE_MULTIPLE && minSize <= maxSize && maxSize <= 2048,
-                RequestOptions.MIN_SIZE.key() + " and " + RequestOptions.MAX_SIZE.key()
-                        + " must satisfy 8 <= min <= max <= 2048");
-        check(maxSteps >= 1 && maxSteps <= 1000, RequestOptions.MAX_STEPS.key() + " must be in 1..1000");
-        check(isValidSize(defaultWidth) && isValidSize(defaultHeight),
-                "request.default-width/height must be multiples of 8 within the size limits");
-        check(defaultSteps >= 1 && defaultSteps <= maxSteps,
-                RequestOptions.DEFAULT_STEPS.key() + " must be in 1.." + maxSteps);
+        require(maxLineLength > 0, RequestOptions.MAX_LINE_LENGTH, "positive", maxLineLength);
+        require(maxTextLength > 0, RequestOptions.MAX_TEXT_LENGTH, "positive", maxTextLength);
+        require(minSize >= SIZE_MULTIPLE && minSize <= maxSize, RequestOptions.MIN_SIZE,
+                "from 8 to " + RequestOptions.MAX_SIZE.key() + " (" + maxSize + ")", minSize);
+        require(maxSize <= 2048, RequestOptions.MAX_SIZE, "at most 2048", maxSize);
+        require(maxSteps >= 1 && maxSteps <= 1000, RequestOptions.MAX_STEPS, "in 1..1000", maxSteps);
+        require(isValidSize(defaultWidth), RequestOptions.DEFAULT_WIDTH, "a multiple of 8 within the size limits",
+                defaultWidth);
+        require(isValidSize(defaultHeight), RequestOptions.DEFAULT_HEIGHT, "a multiple of 8 within the size limits",
+                defaultHeight);
+        require(defaultSteps >= 1 && defaultSteps <= maxSteps, RequestOptions.DEFAULT_STEPS, "in 1.." + maxSteps,
+                defaultSteps);
     }
 
     public static RequestLimits defaults() {
@@ -77,11 +81,5 @@ public final class RequestLimits implements Serializable {
 
     public boolean isValidSize(int pixels) {
         return pixels >= minSize && pixels <= maxSize && pixels % SIZE_MULTIPLE == 0;
-    }
-
-    private static void check(boolean condition, String message) {
-        if (!condition) {
-            throw new IllegalConfigurationException(message);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.stageflow.store;
 
+import static dev.stageflow.config.OptionChecks.require;
+
 import dev.stageflow.config.StoreOptions;
 import java.io.Serializable;
 import java.net.URI;
@@ -36,21 +38,12 @@ public final class StoreSettings implements Serializable {
                 : null;
         Codec.checkLevel(Codec.ZSTD, zstdLevel);
         Codec.checkLevel(Codec.GZIP, gzipLevel);
-        if (chunkSize < 4096) {
-            throw new IllegalArgumentException("chunk size " + chunkSize + " is below 4 KiB");
-        }
-        if (ioThreads < 1) {
-            throw new IllegalArgumentException(StoreOptions.IO_THREADS.key() + " must be at least 1");
-        }
-        conf.getOptional(StoreOptions.HDFS_REPLICATION).ifPresent(StoreSettings::checkHdfsReplication);
-    }
-
-    private static void checkHdfsReplication(int replication) {
+        require(chunkSize >= 4096, StoreOptions.CHUNK_SIZE, "at least 4 KiB", chunkSize);
+        require(ioThreads >= 1, StoreOptions.IO_THREADS, "at least 1", ioThreads);
         // Hadoop takes the replication as a short.
-        if (replication < 1 || replication > Short.MAX_VALUE) {
-            throw new IllegalArgumentException(StoreOptions.HDFS_REPLICATION.key()
-                    + " must be between 1 and " + Short.MAX_VALUE + ", got " + replication);
-        }
+        conf.getOptional(StoreOptions.HDFS_REPLICATION).ifPresent(replication -> require(
+                replication >= 1 && replication <= Short.MAX_VALUE, StoreOptions.HDFS_REPLICATION,
+                "between 1 and " + Short.MAX_VALUE, replication));
     }
 
     /** The default store, at {@code store.uri}. */
