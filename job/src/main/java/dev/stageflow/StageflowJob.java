@@ -26,6 +26,7 @@ import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.util.ParameterTool;
 
 /**
@@ -41,8 +42,15 @@ public final class StageflowJob {
     public static void main(String[] args) throws Exception {
         Configuration conf = Configuration.fromMap(ParameterTool.fromArgs(args).toMap());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.execute(streamGraph(env, conf));
+    }
+
+    /** The job built into {@code env} as a stream graph named {@link #JOB_NAME}, ready to execute or submit. */
+    public static StreamGraph streamGraph(StreamExecutionEnvironment env, Configuration conf) {
         build(env, conf);
-        env.execute(JOB_NAME);
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(JOB_NAME);
+        return graph;
     }
 
     /**

@@ -147,7 +147,7 @@ final class ChaosCommand extends JobOptionsCommand {
         runOptions.put(StoreOptions.URI.key(), dir.resolve(name).resolve("store").toUri().toString());
         Path runData = dir.resolve(name);
         RunRecord run = RunRecord.create(runData, RunRecord.Target.CLUSTER, runOptions);
-        LocalRun.describeInput(run, promptFile.toString(), true, runOptions);
+        run.describeInput(promptFile.toString(), true, runOptions);
         run.outputDir = runData.resolve("out").toUri().toString();
         Timeline timeline = new Timeline(dir.resolve(name + ".timeline.tsv"), run);
         JobID job = Submission.submit(rest, run, runOptions, Optional.empty());

@@ -173,12 +173,18 @@ final class FlinkRest implements AutoCloseable {
 
     /** The first line of the cluster's error and of its root cause; the full trace is in the JobManager's log. */
     private static String rootMessage(Throwable failure) {
+        Throwable root = rootCause(failure);
+        String message = String.valueOf(root.getMessage());
+        return message.lines().filter(line -> !line.isBlank() && !line.startsWith("\t")).findFirst().orElse(root.toString());
+    }
+
+    /** The innermost cause of a failure, the one that names what went wrong. */
+    static Throwable rootCause(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = String.valueOf(root.getMessage());
-        return message.lines().filter(line -> !line.isBlank() && !line.startsWith("\t")).findFirst().orElse(root.toString());
+        return root;
     }
 
     @Override

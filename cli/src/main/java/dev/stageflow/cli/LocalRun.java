@@ -6,14 +6,11 @@ import dev.stageflow.config.KafkaOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.config.StoreOptions;
+import dev.stageflow.servers.Ports;
 import dev.stageflow.servers.RedisServer;
 import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.stage.RequestLimits;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -46,7 +43,6 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
  */
 final class LocalRun {
 
-    private static final String KAFKA_INPUT = "kafka:";
     /** The local runs' persistent Redis, below the data directory: the embedding cache outlives a run. */
     static final String REDIS_DIR = "redis";
 
@@ -60,13 +56,6 @@ final class LocalRun {
         this.out = out;
     }
 
-    /** Records the input of a new run: a prompt file or directory, or the Kafka topics of {@code options}. */
-    static void describeInput(RunRecord run, String prompts, boolean follow, Map<String, String> options) {
-        String topics = options.get(KafkaOptions.SOURCE_TOPICS.key());
-        run.prompts = topics != null ? KAFKA_INPUT + topics : Locations.asUri(prompts).toString();
-        run.follow = follow || topics != null;
-    }
-
     /** Runs the job with {@code options}, restored from {@code restoreFrom} if given; returns the exit status. */
     int execute(Map<String, String> options, Optional<String> restoreFrom) throws Exception {
         System.setProperty("stageflow.log.file", run.logFile().toString());
@@ -76,7 +65,7 @@ final class LocalRun {
         URI prompts = URI.create(run.prompts);
         // Local files are counted and followed, so the run can stop itself; anything else runs as asked.
         boolean countable = !run.follow && "file".equals(prompts.getScheme());
-        if (!run.prompts.startsWith(KAFKA_INPUT)) {
+        if (!run.readsKafka()) {
             conf.set(SourceOptions.PROMPTS, run.prompts);
             conf.set(SourceOptions.FOLLOW, run.follow || countable);
         }
@@ -100,15 +89,13 @@ final class LocalRun {
     private int execute(Configuration conf, Optional<ExpectedOutput> expected, Optional<String> restoreFrom)
             throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-        StageflowJob.build(env, conf);
-        StreamGraph graph = env.getStreamGraph();
-        graph.setJobName(StageflowJob.JOB_NAME);
+        StreamGraph graph = StageflowJob.streamGraph(env, conf);
         JobGraph jobGraph = graph.getJobGraph();
         long start = System.nanoTime();
         JobClient job = env.executeAsync(graph);
         run.addJob(job.getJobID().toString(), "localhost:" + conf.get(RestOptions.PORT), restoreFrom.orElse(null));
         restoreFrom.ifPresent(path -> out.println("Resuming run " + run.runId + " from " + path));
-        if (run.prompts.startsWith(KAFKA_INPUT)) {
+        if (run.readsKafka()) {
             out.printf("Run %s: reading Kafka topics %s at %s until Ctrl-C (continue with: stageflow resume)%n",
                     run.runId, conf.get(KafkaOptions.SOURCE_TOPICS), conf.get(KafkaOptions.SOURCE_BOOTSTRAP_SERVERS));
         } else {
@@ -122,11 +109,11 @@ final class LocalRun {
         } catch (Exception e) {
             JobStatus status = job.getJobStatus().handle((s, failure) -> s == null ? JobStatus.FAILED : s).get();
             run.markStatus(status.name());
-            String what = status == JobStatus.CANCELED ? "The job was cancelled" : "The job failed: " + rootCause(e);
+            String what = status == JobStatus.CANCELED ? "The job was cancelled" : "The job failed: " + FlinkRest.rootCause(e);
             throw new CommandFailedException(what + "\nDetails in " + run.logFile() + "; continue with: stageflow resume", e);
         }
         // A job that neither completed its input nor reads a bounded one was stopped from outside.
-        boolean bounded = !conf.get(SourceOptions.FOLLOW) && !run.prompts.startsWith(KAFKA_INPUT);
+        boolean bounded = !conf.get(SourceOptions.FOLLOW) && !run.readsKafka();
         run.markStatus(complete || bounded ? JobStatus.FINISHED.name() : RunRecord.STOPPED);
         double seconds = (System.nanoTime() - start) / 1e9;
         org.apache.flink.core.fs.Path outputDir = new org.apache.flink.core.fs.Path(run.outputDir);
@@ -165,27 +152,12 @@ final class LocalRun {
 
     /** The configured web UI port if it is free, else (or for 0) a free one. */
     private int restPort(int configured) {
-        try {
-            if (configured > 0) {
-                try (ServerSocket probe = new ServerSocket(configured, 1, InetAddress.getLoopbackAddress())) {
-                    return configured;
-                } catch (IOException inUse) {
-                    out.println("Port " + configured + " is in use; the web UI takes a free port instead.");
-                }
+        if (configured > 0) {
+            if (Ports.isFree(configured)) {
+                return configured;
             }
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                return socket.getLocalPort();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port for the web UI", e);
+            out.println("Port " + configured + " is in use; the web UI takes a free port instead.");
         }
-    }
-
-    private static String rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause.toString();
+        return Ports.free();
     }
 }

@@ -50,7 +50,7 @@ final class RunCommand extends JobOptionsCommand {
             return Resumption.resume(dataDir.get(), Optional.empty(), options, Optional.empty(), out());
         }
         RunRecord run = RunRecord.create(dataDir.get(), RunRecord.Target.LOCAL, options);
-        LocalRun.describeInput(run, prompts, follow, options);
+        run.describeInput(prompts, follow, options);
         run.layout = layout;
         if (outputDir != null) {
             run.outputDir = Locations.asUri(outputDir).toString();

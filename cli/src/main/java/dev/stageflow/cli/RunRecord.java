@@ -1,6 +1,7 @@
 package dev.stageflow.cli;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.stageflow.config.KafkaOptions;
 import dev.stageflow.model.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +40,9 @@ public final class RunRecord {
 
     /** A run stopped with a savepoint before it was done: it resumes from that savepoint. */
     public static final String STOPPED = "STOPPED";
+
+    /** How {@link #prompts} starts for a run that reads Kafka topics. */
+    private static final String KAFKA_INPUT = "kafka:";
 
     /** Where the run executes. */
     public enum Target {
@@ -144,6 +148,18 @@ public final class RunRecord {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read run record " + file, e);
         }
+    }
+
+    /** Records the input of a new run: a prompt file or directory, or the Kafka topics of {@code options}. */
+    void describeInput(String promptPath, boolean followPrompts, Map<String, String> options) {
+        String topics = options.get(KafkaOptions.SOURCE_TOPICS.key());
+        prompts = topics != null ? KAFKA_INPUT + topics : Locations.asUri(promptPath).toString();
+        follow = followPrompts || topics != null;
+    }
+
+    /** Whether the run reads Kafka topics (the job's Kafka options name them) rather than prompt files. */
+    boolean readsKafka() {
+        return prompts.startsWith(KAFKA_INPUT);
     }
 
     Path dir() {

@@ -13,7 +13,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
  * Submits a run's job to a cluster as {@code flink run} does: the job graph is built here, with
@@ -31,17 +30,14 @@ final class Submission {
     static JobID submit(FlinkRest rest, RunRecord run, Map<String, String> options, Optional<String> restoreFrom) {
         Configuration conf = rest.clusterConfiguration();
         options.forEach(conf::setString);
-        if (!run.prompts.startsWith("kafka:")) {
+        if (!run.readsKafka()) {
             conf.set(SourceOptions.PROMPTS, run.prompts);
             conf.set(SourceOptions.FOLLOW, run.follow);
         }
         conf.set(SinkOptions.OUTPUT_DIR, run.outputDir);
         run.checkpointDir = conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).orElse(null);
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
-        StageflowJob.build(env, conf);
-        StreamGraph streamGraph = env.getStreamGraph();
-        streamGraph.setJobName(StageflowJob.JOB_NAME);
-        JobGraph graph = streamGraph.getJobGraph();
+        JobGraph graph = StageflowJob.streamGraph(env, conf).getJobGraph();
         graph.addJar(new org.apache.flink.core.fs.Path(jobJar().toUri()));
         restoreFrom.ifPresent(path -> graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path, false)));
         JobID job = rest.submit(graph);

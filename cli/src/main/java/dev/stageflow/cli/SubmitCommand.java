@@ -46,7 +46,7 @@ final class SubmitCommand extends JobOptionsCommand {
         Map<String, String> options = jobOptions();
         options.putIfAbsent(StoreOptions.URI.key(), cluster.dataDir().resolve("store").toUri().toString());
         RunRecord run = RunRecord.create(cluster.dataDir(), RunRecord.Target.CLUSTER, options);
-        LocalRun.describeInput(run, prompts, follow, options);
+        run.describeInput(prompts, follow, options);
         if (outputDir != null) {
             run.outputDir = Locations.asUri(outputDir).toString();
         }

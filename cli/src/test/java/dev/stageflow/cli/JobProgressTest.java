@@ -42,7 +42,6 @@ class JobProgressTest {
         conf.set(SinkOptions.OUTPUT_DIR, dir.resolve("out").toUri().toString());
         conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
-        StageflowJob.build(env, conf);
-        return env.getStreamGraph().getJobGraph();
+        return StageflowJob.streamGraph(env, conf).getJobGraph();
     }
 }
