@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
@@ -84,14 +83,14 @@ class DistributedStoresITCase {
     void artifactsOnS3AndHdfsEqualThoseOfALocalStoreAndRedisHoldsEveryPrompt() throws Exception {
         Configuration local = job("local");
         local.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
-        run(local);
+        TestJobs.run(local, "distributed-stores");
 
         Configuration distributed = job("distributed");
         distributed.set(StoreOptions.GENERATE_URI, s3.uri("stageflow").toString());
         distributed.set(StoreOptions.ENHANCE_URI, HDFS.uri().resolve("/stageflow").toString());
         distributed.set(StoreOptions.HDFS_REPLICATION, 2);
         distributed.set(CacheOptions.REDIS_URI, redis.uri().toString());
-        run(distributed);
+        TestJobs.run(distributed, "distributed-stores");
 
         Set<String> expected = TestJobs.validPromptIds(lines, local);
         List<GenerationResult> localResults = TestJobs.results(out("local"));
@@ -118,13 +117,6 @@ class DistributedStoresITCase {
 
     private static Path out(String name) {
         return dir.resolve("out-" + name);
-    }
-
-    private static void run(Configuration conf) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        StageflowJob.build(env, conf);
-        env.execute("distributed-stores");
     }
 
     /**

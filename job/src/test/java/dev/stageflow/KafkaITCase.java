@@ -29,7 +29,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
@@ -122,7 +121,7 @@ class KafkaITCase {
         Set<String> expected = expectedIds(UNKEYED, KEYED);
         Path out = dir.resolve("out-mixed");
 
-        JobClient job = start(jobConfig(topics, out, "checkpoints-mixed"), "kafka-mixed");
+        JobClient job = TestJobs.start(jobConfig(topics, out, "checkpoints-mixed"), "kafka-mixed");
         awaitThenCancel(job, () -> promptIds(kafka.readCommitted(topics.results)).equals(expected)
                 && kafka.readCommitted(topics.deadLetters).size() == INVALID.size()
                 && TestJobs.committedIds(out).equals(expected)
@@ -156,7 +155,7 @@ class KafkaITCase {
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
 
-        JobClient firstRun = start(conf, "kafka-before-restore");
+        JobClient firstRun = TestJobs.start(conf, "kafka-before-restore");
         awaitThenCancel(firstRun, () -> !kafka.readCommitted(topics.results).isEmpty());
         org.apache.flink.core.fs.Path checkpoint = JobRuns.latestCompletedCheckpoint(new org.apache.flink.core.fs.Path(
                         dir.resolve("checkpoints-restore").resolve(firstRun.getJobID().toString()).toUri()))
@@ -166,7 +165,7 @@ class KafkaITCase {
         Configuration restore = new Configuration(conf);
         restore.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint.toString());
         Set<String> expected = expectedIds(Stream.concat(first.stream(), second.stream()).toList(), List.of());
-        JobClient secondRun = start(restore, "kafka-after-restore");
+        JobClient secondRun = TestJobs.start(restore, "kafka-after-restore");
         awaitThenCancel(secondRun, () -> promptIds(kafka.readCommitted(topics.results)).equals(expected)
                 && TestJobs.committedIds(out).equals(expected));
 
@@ -198,13 +197,6 @@ class KafkaITCase {
         conf.set(SinkOptions.OUTPUT_DIR, out.toUri().toString());
         conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
         return conf;
-    }
-
-    private static JobClient start(Configuration conf, String name) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        StageflowJob.build(env, conf);
-        return env.executeAsync(name);
     }
 
     /** Waits until {@code done} (the job must keep running meanwhile), then cancels the job and waits until it has stopped. */

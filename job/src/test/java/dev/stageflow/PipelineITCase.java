@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,10 +131,7 @@ class PipelineITCase {
         conf.set(SinkOptions.OUTPUT_DIR, out.toUri().toString());
         conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
         conf.set(CacheOptions.REDIS_URI, redis.uri().toString());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        StageflowJob.build(env, conf);
-        env.execute("pipeline-" + name);
+        TestJobs.run(conf, "pipeline-" + name);
     }
 
     private static Set<String> expectedPromptIds() {

@@ -23,7 +23,6 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -65,10 +64,7 @@ class RedisOutageITCase {
             conf.set(SourceOptions.PROMPTS, input.toUri().toString());
             conf.set(SinkOptions.OUTPUT_DIR, out.toUri().toString());
             JobRuns.publish(input, "part-1.jsonl", firstHalf);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-            env.setParallelism(2);
-            StageflowJob.build(env, conf);
-            JobClient job = env.executeAsync("redis-outage");
+            JobClient job = TestJobs.start(conf, "redis-outage");
 
             RedisServer running = redis;
             JobRuns.await("metadata of the first half", STEP_DEADLINE, () -> promptKeys(running.port()).containsAll(firstIds));

@@ -2,7 +2,6 @@ package dev.stageflow.gc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stageflow.StageflowJob;
 import dev.stageflow.cli.CommandLines;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
@@ -39,7 +38,6 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -74,7 +72,7 @@ class GarbageCollectorITCase {
         Path store = dir.resolve("store");
         Path checkpoints = dir.resolve("checkpoints");
 
-        JobClient first = execute(conf(input, out, store, checkpoints), "gc-first");
+        JobClient first = TestJobs.start(conf(input, out, store, checkpoints), "gc-first");
         JobRuns.publish(input, "part-1.jsonl", lines.subList(0, 10));
         JobRuns.await("a checkpoint committing results", STEP_DEADLINE, () -> !TestJobs.committedIds(out).isEmpty());
         JobRuns.publish(input, "part-2.jsonl", lines.subList(10, lines.size()));
@@ -104,7 +102,7 @@ class GarbageCollectorITCase {
         // which a bounded source restored from that checkpoint would not do.
         Configuration resume = conf(input, out, store, checkpoints);
         resume.set(StateRecoveryOptions.SAVEPOINT_PATH, retained.toString());
-        JobClient resumed = execute(resume, "gc-resumed");
+        JobClient resumed = TestJobs.start(resume, "gc-resumed");
         Set<String> validIds = TestJobs.validPromptIds(lines, resume);
         JobRuns.await("every prompt committed", STEP_DEADLINE, () -> TestJobs.committedIds(out).containsAll(validIds));
         resumed.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
@@ -140,13 +138,6 @@ class GarbageCollectorITCase {
         conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         return conf;
-    }
-
-    private static JobClient execute(Configuration conf, String name) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
-        StageflowJob.build(env, conf);
-        return env.executeAsync(name);
     }
 
     /** Runs the gc command, expects {@code status}, returns what it printed. */

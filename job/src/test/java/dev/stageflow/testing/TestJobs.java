@@ -1,5 +1,6 @@
 package dev.stageflow.testing;
 
+import dev.stageflow.StageflowJob;
 import dev.stageflow.config.RequestOptions;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.GenerationResult;
@@ -19,10 +20,12 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
-/** What the job ITCases share: a small, fast job configuration and the expected outputs of an input. */
+/** What the job ITCases share: a small, fast job configuration, running it, and the expected outputs of an input. */
 public final class TestJobs {
 
     private TestJobs() {}
@@ -59,6 +62,23 @@ public final class TestJobs {
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(500));
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         return conf;
+    }
+
+    /** Runs the stageflow job of {@code conf} at parallelism 2 until it ends; a failure of the job is thrown. */
+    public static void run(Configuration conf, String name) throws Exception {
+        environment(conf).execute(name);
+    }
+
+    /** Starts the stageflow job of {@code conf} at parallelism 2; the caller waits for it, or cancels it. */
+    public static JobClient start(Configuration conf, String name) throws Exception {
+        return environment(conf).executeAsync(name);
+    }
+
+    private static StreamExecutionEnvironment environment(Configuration conf) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        StageflowJob.build(env, conf);
+        return env;
     }
 
     /** The distinct promptIds of the valid lines, as parse-validate and dedupe let them through. */
