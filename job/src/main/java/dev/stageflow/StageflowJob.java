@@ -2,9 +2,11 @@ package dev.stageflow;
 
 import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.KafkaOptions;
+import dev.stageflow.config.RequestOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.model.DeadLetter;
+import dev.stageflow.model.InputLine;
 import dev.stageflow.redis.RedisSettings;
 import dev.stageflow.sink.CommitMetadataOperator;
 import dev.stageflow.sink.CommittedOutput;
@@ -77,7 +79,8 @@ public final class StageflowJob {
         }
         SingleOutputStreamOperator<KafkaPromptRecord> records = JobOperator.SOURCE_KAFKA.identify(env.fromSource(
                 PromptKafkaSource.from(conf), WatermarkStrategy.noWatermarks(), JobOperator.SOURCE_KAFKA.displayName()));
-        SingleOutputStreamOperator<String> lines = JobOperator.KAFKA_RECORD_KEY.identify(records.process(new ApplyRecordKey()));
+        SingleOutputStreamOperator<InputLine> lines = JobOperator.KAFKA_RECORD_KEY.identify(
+                records.process(new ApplyRecordKey(conf.get(RequestOptions.MAX_LINE_BYTES))));
         return new Input(lines, Optional.of(lines.getSideOutput(ParseValidateStage.DEAD_LETTERS)));
     }
 
@@ -113,7 +116,7 @@ public final class StageflowJob {
     }
 
     /** Input lines, and the dead letters of records that could not become lines, if the source has any. */
-    public record Input(DataStream<String> lines, Optional<DataStream<DeadLetter>> deadLetters) {}
+    public record Input(DataStream<InputLine> lines, Optional<DataStream<DeadLetter>> deadLetters) {}
 
     private static <T> void commit(
             DataStream<T> rows, Path directory, String filePrefix, JobOperator toJson, JobOperator sink) {

@@ -8,6 +8,7 @@ import dev.stageflow.config.StoreOptions;
 import dev.stageflow.inference.EnhanceSettings;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.GenerationResult;
+import dev.stageflow.model.InputLine;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.PromptRequest;
 import dev.stageflow.redis.CacheSettings;
@@ -47,7 +48,7 @@ public final class StageflowPipeline {
 
     private StageflowPipeline() {}
 
-    public static Outputs build(DataStream<String> lines, Configuration conf) {
+    public static Outputs build(DataStream<InputLine> lines, Configuration conf) {
         RequestLimits limits = RequestLimits.from(conf);
         StoreSettings generateStore = StoreSettings.from(conf, StoreOptions.GENERATE_URI);
         StoreSettings enhanceStore = StoreSettings.from(conf, StoreOptions.ENHANCE_URI);
@@ -57,7 +58,7 @@ public final class StageflowPipeline {
         SingleOutputStreamOperator<PromptRequest> valid =
                 JobOperator.PARSE_VALIDATE.identify(lines.process(new ParseValidateStage(limits)));
 
-        DataStream<PromptRequest> unique = JobOperator.DEDUPE.identify(valid
+        SingleOutputStreamOperator<PromptRequest> unique = JobOperator.DEDUPE.identify(valid
                 .keyBy(request -> request.promptId)
                 .process(new DedupeStage(conf.get(RequestOptions.DEDUPE_TTL))));
 
@@ -79,7 +80,8 @@ public final class StageflowPipeline {
 
         DataStream<GenerationResult> results = JobOperator.RESULT_ROWS.identify(enhanced
                 .map(record -> GenerationResult.of(record, ImageEnhanceStage.IMAGE)));
-        return new Outputs(results, valid.getSideOutput(ParseValidateStage.DEAD_LETTERS));
+        return new Outputs(results, valid.getSideOutput(ParseValidateStage.DEAD_LETTERS)
+                .union(unique.getSideOutput(ParseValidateStage.DEAD_LETTERS)));
     }
 
     private static <IN> DataStream<PromptRecord> async(

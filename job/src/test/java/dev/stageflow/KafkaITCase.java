@@ -69,11 +69,17 @@ class KafkaITCase {
             new KeyValue("k-owl", "{\"text\": \"an owl at night\", \"seed\": 5}"),
             new KeyValue("same-id", "{\"promptId\": \"same-id\", \"text\": \"a paper boat\"}"));
 
-    /** Repeated promptIds (by content, by value, by key): dropped by dedupe, no output. */
+    /** Repeated prompts (by content, by value, by key): dropped by dedupe, no output. */
     private static final List<KeyValue> REPEATS = List.of(
             new KeyValue(null, "{\"text\": \"  a lighthouse   on a rocky coast at dawn \"}"),
-            new KeyValue(null, "{\"promptId\": \"fixed-1\", \"text\": \"another text, same id\"}"),
-            new KeyValue("k-koi", "{\"text\": \"a koi pond at noon\"}"));
+            new KeyValue(null, "{\"promptId\": \"fixed-1\", \"text\": \"an  astronaut riding a horse\", \"style\": \"vivid\"}"),
+            new KeyValue("k-koi", "{\"text\": \"a koi pond, top-down\"}"));
+
+    /**
+     * A key reused for other content, after the first (same key, same partition, so it comes
+     * second): a PROMPT_ID_CONFLICT dead letter holding the prompt it would have been.
+     */
+    private static final KeyValue CONFLICT = new KeyValue("k-koi", "{\"text\": \"a koi pond at noon\"}");
 
     /** A tombstone: skipped, neither result nor dead letter. */
     private static final KeyValue TOMBSTONE = new KeyValue("k-owl", null);
@@ -117,26 +123,29 @@ class KafkaITCase {
         records.addAll(INVALID);
         records.add(TOMBSTONE);
         records.addAll(REPEATS);
+        records.add(CONFLICT);
         kafka.produce(topics.prompts, records);
+        List<Tuple> expectedDeadLetters = new ArrayList<>(INVALID_DEAD_LETTERS);
+        expectedDeadLetters.add(tuple("a koi pond at noon", "PROMPT_ID_CONFLICT"));
         Set<String> expected = expectedIds(UNKEYED, KEYED);
         Path out = dir.resolve("out-mixed");
 
         JobClient job = TestJobs.start(jobConfig(topics, out, "checkpoints-mixed"), "kafka-mixed");
         awaitThenCancel(job, () -> promptIds(kafka.readCommitted(topics.results)).equals(expected)
-                && kafka.readCommitted(topics.deadLetters).size() == INVALID.size()
+                && kafka.readCommitted(topics.deadLetters).size() == expectedDeadLetters.size()
                 && TestJobs.committedIds(out).equals(expected)
-                && CommittedOutput.deadLetters(TestJobs.flinkPath(out)).size() == INVALID.size());
+                && CommittedOutput.deadLetters(TestJobs.flinkPath(out)).size() == expectedDeadLetters.size());
 
         List<KeyValue> results = kafka.readCommitted(topics.results);
         assertThat(promptIdList(results)).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(results).allSatisfy(r -> assertThat(r.key()).isEqualTo(Json.read(r.value(), GenerationResult.class).promptId));
         assertThat(deadLetters(kafka.readCommitted(topics.deadLetters)))
-                .extracting(d -> d.raw, d -> d.reason)
-                .containsExactlyInAnyOrderElementsOf(INVALID_DEAD_LETTERS);
+                .extracting(TestJobs::rawOrConflictingText, d -> d.reason)
+                .containsExactlyInAnyOrderElementsOf(expectedDeadLetters);
         assertThat(TestJobs.results(out)).extracting(r -> r.promptId).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(CommittedOutput.deadLetters(TestJobs.flinkPath(out)))
-                .extracting(d -> d.raw, d -> d.reason)
-                .containsExactlyInAnyOrderElementsOf(INVALID_DEAD_LETTERS);
+                .extracting(TestJobs::rawOrConflictingText, d -> d.reason)
+                .containsExactlyInAnyOrderElementsOf(expectedDeadLetters);
         assertThat(deadLetters(kafka.readCommitted(topics.deadLetters)))
                 .filteredOn(d -> d.reason.equals("PROMPT_ID_MISMATCH"))
                 .extracting(d -> d.detail)

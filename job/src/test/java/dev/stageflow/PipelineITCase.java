@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole job on a MiniCluster with RocksDB checkpoints, file source, file sinks, a real Redis and
- * a file store: exactly the valid prompts are committed, each once; exactly the invalid lines are
- * dead letters with the right reasons; every artifact verifies; a second run is all cache hits.
+ * a file store: exactly the valid prompts are committed, each once; exactly the invalid lines and
+ * the reuse of a promptId for other content are dead letters with the right reasons; every artifact verifies; a second run is all cache hits.
  */
 class PipelineITCase {
 
@@ -73,7 +74,10 @@ class PipelineITCase {
     /** Repeats of earlier prompts: dropped by dedupe, neither committed again nor dead letters. */
     private static final List<String> DUPLICATES = List.of(
             "{\"text\": \"  a lighthouse   on a rocky coast at dawn \"}",
-            "{\"promptId\": \"fixed-1\", \"text\": \"another text, same id\"}");
+            "{\"promptId\": \"fixed-1\", \"text\": \"an astronaut   riding a horse\", \"style\": \"vivid\"}");
+
+    /** An earlier prompt's id with other content: a dead letter, and the first prompt keeps the id. */
+    private static final String CONFLICT = "{\"promptId\": \"fixed-1\", \"text\": \"another text, same id\"}";
 
     @TempDir
     static Path dir;
@@ -93,6 +97,7 @@ class PipelineITCase {
         }
         lines.add("");
         lines.addAll(DUPLICATES);
+        lines.add(CONFLICT);
         input = dir.resolve("prompts.jsonl");
         Files.write(input, lines);
     }
@@ -109,10 +114,12 @@ class PipelineITCase {
 
         List<GenerationResult> results = CommittedOutput.results(TestJobs.flinkPath(firstOut));
         assertThat(results).extracting(r -> r.promptId).containsExactlyInAnyOrderElementsOf(expectedPromptIds());
+        List<Tuple> deadLetters = new ArrayList<>(INVALID.entrySet().stream()
+                .map(e -> tuple(e.getKey(), e.getValue())).toList());
+        deadLetters.add(tuple("another text, same id", "PROMPT_ID_CONFLICT"));
         assertThat(CommittedOutput.deadLetters(TestJobs.flinkPath(firstOut)))
-                .extracting(d -> d.raw, d -> d.reason)
-                .containsExactlyInAnyOrderElementsOf(INVALID.entrySet().stream()
-                        .map(e -> tuple(e.getKey(), e.getValue())).toList());
+                .extracting(TestJobs::rawOrConflictingText, d -> d.reason)
+                .containsExactlyInAnyOrderElementsOf(deadLetters);
         assertArtifactsVerify(results);
         assertNothingReusedButEmbeddingsOfRepeatedTexts(results);
 

@@ -8,11 +8,13 @@ import org.apache.flink.configuration.ConfigOptions;
 @OptionsSection(title = "Requests and deduplication", position = 40)
 public final class RequestOptions {
 
-    public static final ConfigOption<Integer> MAX_LINE_LENGTH =
-            ConfigOptions.key("request.max-line-length")
+    public static final ConfigOption<Integer> MAX_LINE_BYTES =
+            ConfigOptions.key("request.max-line-bytes")
                     .intType()
                     .defaultValue(16_384)
-                    .withDescription("Longest accepted input line, in characters.");
+                    .withDeprecatedKeys("request.max-line-length")
+                    .withDescription("Longest accepted input line, in bytes (UTF-8, without the line separator). "
+                            + "Sources hold no more of a line than this; a longer line is a LINE_TOO_LONG dead letter.");
 
     public static final ConfigOption<Integer> MAX_TEXT_LENGTH =
             ConfigOptions.key("request.max-text-length")

@@ -6,9 +6,9 @@ public enum DeadLetterReason {
     MALFORMED_JSON,
     /** The line is JSON but not an object. */
     NOT_AN_OBJECT,
-    /** The line is longer than the configured limit. */
+    /** The line is longer than the configured limit (in bytes). */
     LINE_TOO_LONG,
-    /** The line contained bytes that are not valid UTF-8. */
+    /** The line (or a Kafka record key) is not valid UTF-8, or a JSON escape names a lone surrogate. */
     INVALID_ENCODING,
     /** A field that is not part of the input format (often a typo). */
     UNKNOWN_FIELD,
@@ -22,6 +22,8 @@ public enum DeadLetterReason {
     TEXT_TOO_LONG,
     /** The prompt text contains control characters. */
     CONTROL_CHARACTERS,
+    /** The prompt text contains bidi embeddings, overrides or isolates (U+202A–U+202E, U+2066–U+2069). */
+    BIDI_CONTROL,
     /** A numeric parameter is outside its allowed range. */
     OUT_OF_RANGE,
     /** The style is not one of the known styles. */
@@ -29,5 +31,7 @@ public enum DeadLetterReason {
     /** A given promptId does not match the allowed pattern. */
     INVALID_PROMPT_ID,
     /** A Kafka record whose key and the promptId in its value differ. */
-    PROMPT_ID_MISMATCH
+    PROMPT_ID_MISMATCH,
+    /** A promptId already accepted with different content; the first one is generated, this one is not. */
+    PROMPT_ID_CONFLICT
 }

@@ -21,10 +21,13 @@ public final class Json {
 
     /**
      * The reader of untrusted input lines (prompts from files and Kafka): an object with a field
-     * given twice is malformed, not silently its last value.
+     * given twice, or followed by anything but whitespace, is malformed, not silently its last
+     * value or its first object.
      */
-    public static final ObjectMapper STRICT =
-            JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
+    public static final ObjectMapper STRICT = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private Json() {}
 

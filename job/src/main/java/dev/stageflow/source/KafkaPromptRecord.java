@@ -1,21 +1,22 @@
 package dev.stageflow.source;
 
 /**
- * A prompt record as read from Kafka: key and value as text, and where it came from (for error
- * messages). A Flink POJO, so it travels without Kryo.
+ * A prompt record as read from Kafka: key and value as bytes, not yet decoded (so invalid UTF-8
+ * gets its dead letter downstream instead of being replaced silently), and where it came from
+ * (for error messages). A Flink POJO, so it travels without Kryo.
  */
 public class KafkaPromptRecord {
 
     /** The record key, or null when the record has none. */
-    public String key;
-    public String value;
+    public byte[] key;
+    public byte[] value;
     public String topic;
     public int partition;
     public long offset;
 
     public KafkaPromptRecord() {}
 
-    public KafkaPromptRecord(String key, String value, String topic, int partition, long offset) {
+    public KafkaPromptRecord(byte[] key, byte[] value, String topic, int partition, long offset) {
         this.key = key;
         this.value = value;
         this.topic = topic;

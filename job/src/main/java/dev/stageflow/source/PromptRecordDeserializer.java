@@ -1,6 +1,5 @@
 package dev.stageflow.source;
 
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -9,8 +8,8 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Kafka records as {@link KafkaPromptRecord}s, key and value decoded as UTF-8 (invalid bytes
- * become U+FFFD, which parse-validate rejects as INVALID_ENCODING, as it does for files). A record
+ * Kafka records as {@link KafkaPromptRecord}s, key and value as bytes (decoded, strictly, by
+ * {@link ApplyRecordKey} and parse-validate, as for files). A record
  * with a null value (a tombstone, which deletes a key in a compacted topic) is no prompt: it is
  * skipped and counted in the {@code tombstones} metric. Nothing a record holds fails the job.
  */
@@ -31,9 +30,8 @@ public final class PromptRecordDeserializer implements KafkaRecordDeserializatio
             tombstones.inc();
             return;
         }
-        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        out.collect(new KafkaPromptRecord(key, new String(record.value(), StandardCharsets.UTF_8),
-                record.topic(), record.partition(), record.offset()));
+        out.collect(new KafkaPromptRecord(
+                record.key(), record.value(), record.topic(), record.partition(), record.offset()));
     }
 
     @Override

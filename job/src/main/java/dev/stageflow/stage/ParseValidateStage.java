@@ -2,6 +2,7 @@ package dev.stageflow.stage;
 
 import dev.stageflow.config.JobOperator;
 import dev.stageflow.model.DeadLetter;
+import dev.stageflow.model.InputLine;
 import dev.stageflow.model.PromptRequest;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -14,7 +15,7 @@ import org.apache.flink.util.OutputTag;
  * DeadLetter} on {@link #DEAD_LETTERS} with a reason code. Blank lines are skipped. Nothing an
  * input line contains can fail the job.
  */
-public class ParseValidateStage extends ProcessFunction<String, PromptRequest> {
+public class ParseValidateStage extends ProcessFunction<InputLine, PromptRequest> {
 
     public static final String STAGE = JobOperator.PARSE_VALIDATE.uid();
 
@@ -37,16 +38,13 @@ public class ParseValidateStage extends ProcessFunction<String, PromptRequest> {
     }
 
     @Override
-    public void processElement(String line, Context ctx, Collector<PromptRequest> out) {
-        if (line.isBlank()) {
-            return;
-        }
+    public void processElement(InputLine line, Context ctx, Collector<PromptRequest> out) {
         long now = ctx.timerService().currentProcessingTime();
         try {
-            out.collect(parser.parse(line, now));
+            parser.parse(line, now).ifPresent(out::collect);
         } catch (InvalidPromptException e) {
             deadLetters.inc();
-            ctx.output(DEAD_LETTERS, new DeadLetter(e.reason(), e.getMessage(), line, now));
+            ctx.output(DEAD_LETTERS, new DeadLetter(e.reason(), e.getMessage(), line.lenientText(), now));
         }
     }
 }

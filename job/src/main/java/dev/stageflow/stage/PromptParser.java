@@ -1,5 +1,6 @@
 package dev.stageflow.stage;
 
+import static dev.stageflow.model.DeadLetterReason.BIDI_CONTROL;
 import static dev.stageflow.model.DeadLetterReason.CONTROL_CHARACTERS;
 import static dev.stageflow.model.DeadLetterReason.EMPTY_TEXT;
 import static dev.stageflow.model.DeadLetterReason.INVALID_ENCODING;
@@ -16,15 +17,22 @@ import static dev.stageflow.model.DeadLetterReason.WRONG_TYPE;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stageflow.model.InputLine;
 import dev.stageflow.model.Json;
 import dev.stageflow.model.PromptRequest;
 import dev.stageflow.model.Style;
 import dev.stageflow.store.Hashing;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -43,7 +51,12 @@ public final class PromptParser {
             Set.of("promptId", "text", "seed", "width", "height", "steps", "style");
     private static final Pattern PROMPT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern WHITESPACE_RUN = Pattern.compile("[\\s\\p{Z}]+");
-    private static final char REPLACEMENT_CHARACTER = '\uFFFD';
+    /**
+     * The control characters {@link #WHITESPACE_RUN} turns into spaces ({@code \s}); every other
+     * one is refused, including U+001C..U+001F, which {@code Character.isWhitespace} calls
+     * whitespace but no pattern collapses.
+     */
+    private static final Set<Character> COLLAPSED_CONTROLS = Set.of('\t', '\n', '\u000B', '\f', '\r');
 
     private final RequestLimits limits;
 
@@ -51,11 +64,21 @@ public final class PromptParser {
         this.limits = limits;
     }
 
-    public PromptRequest parse(String line, long submittedAt) throws InvalidPromptException {
-        if (line.length() > limits.maxLineLength) {
+    /**
+     * The prompt of an input line, or empty for a blank line (which is skipped, not a dead letter).
+     * The line limit and the encoding are checked on the bytes, before anything is decoded.
+     */
+    public Optional<PromptRequest> parse(InputLine line, long submittedAt) throws InvalidPromptException {
+        if (line.length > limits.maxLineBytes) {
             throw new InvalidPromptException(LINE_TOO_LONG,
-                    "line has " + line.length() + " characters, the limit is " + limits.maxLineLength);
+                    "line has " + line.length + " bytes, the limit is " + limits.maxLineBytes);
         }
+        String text = decodeUtf8(line.bytes, "line");
+        return text.isBlank() ? Optional.empty() : Optional.of(parse(text, submittedAt));
+    }
+
+    /** The prompt of one decoded, non-blank line. */
+    public PromptRequest parse(String line, long submittedAt) throws InvalidPromptException {
         JsonNode json = readObject(line);
         checkFields(json);
         String text = normalise(requiredString(json, "text"));
@@ -70,6 +93,27 @@ public final class PromptParser {
         String promptId = promptId(json, text, width, height, steps, style, givenSeed);
         long seed = givenSeed != null ? givenSeed : deriveSeed(promptId);
         return new PromptRequest(promptId, text, seed, width, height, steps, style.id(), submittedAt);
+    }
+
+    /**
+     * {@code bytes} decoded as UTF-8, refusing (as INVALID_ENCODING, naming the byte offset) any
+     * byte sequence that is not UTF-8, including overlong forms and encoded surrogates.
+     */
+    public static String decodeUtf8(byte[] bytes, String what) throws InvalidPromptException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            throw new InvalidPromptException(INVALID_ENCODING,
+                    what + " is not valid UTF-8: " + result.length() + " bad byte(s) at byte offset " + in.position());
+        }
+        return out.flip().toString();
     }
 
     /**
@@ -113,18 +157,16 @@ public final class PromptParser {
     }
 
     private String normalise(String raw) throws InvalidPromptException {
-        if (raw.indexOf(REPLACEMENT_CHARACTER) >= 0) {
-            throw new InvalidPromptException(INVALID_ENCODING,
-                    "text contains U+FFFD: the input was not valid UTF-8");
-        }
+        checkSurrogates(raw);
         String nfkc = Normalizer.normalize(raw, Normalizer.Form.NFKC);
         for (int i = 0; i < nfkc.length(); i++) {
             char c = nfkc.charAt(i);
-            if (Character.getType(c) == Character.CONTROL && !Character.isWhitespace(c)) {
+            if (Character.getType(c) == Character.CONTROL && !COLLAPSED_CONTROLS.contains(c)) {
                 throw new InvalidPromptException(CONTROL_CHARACTERS,
                         String.format("text contains control character U+%04X at index %d", (int) c, i));
             }
         }
+        checkBidiControls(nfkc);
         String text = WHITESPACE_RUN.matcher(nfkc).replaceAll(" ").strip();
         if (text.isEmpty()) {
             throw new InvalidPromptException(EMPTY_TEXT, "text is empty");
@@ -135,6 +177,33 @@ public final class PromptParser {
                     "text has " + codePoints + " code points, the limit is " + limits.maxTextLength);
         }
         return text;
+    }
+
+    /** A JSON escape such as <code>"&#92;ud800"</code> can name half a character; it is no text. */
+    private static void checkSurrogates(String text) throws InvalidPromptException {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidPromptException(INVALID_ENCODING,
+                        String.format("text contains a lone surrogate U+%04X at index %d", (int) c, i));
+            }
+        }
+    }
+
+    /**
+     * Bidi embeddings, overrides and isolates make text display in an order other than the one it
+     * is read in (the "Trojan Source" trick), so what a reviewer sees is not what the model gets.
+     */
+    private static void checkBidiControls(String text) throws InvalidPromptException {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')) {
+                throw new InvalidPromptException(BIDI_CONTROL,
+                        String.format("text contains bidi control U+%04X at index %d", (int) c, i));
+            }
+        }
     }
 
     private Style style(JsonNode json) throws InvalidPromptException {

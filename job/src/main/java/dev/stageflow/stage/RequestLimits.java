@@ -16,7 +16,7 @@ public final class RequestLimits implements Serializable {
     /** Width and height must be multiples of this (the generator's latent is 1/8 of the image). */
     public static final int SIZE_MULTIPLE = 8;
 
-    public final int maxLineLength;
+    public final int maxLineBytes;
     public final int maxTextLength;
     public final int minSize;
     public final int maxSize;
@@ -27,7 +27,7 @@ public final class RequestLimits implements Serializable {
     public final Style defaultStyle;
 
     public RequestLimits(
-            int maxLineLength,
+            int maxLineBytes,
             int maxTextLength,
             int minSize,
             int maxSize,
@@ -36,7 +36,7 @@ public final class RequestLimits implements Serializable {
             int defaultHeight,
             int defaultSteps,
             Style defaultStyle) {
-        this.maxLineLength = maxLineLength;
+        this.maxLineBytes = maxLineBytes;
         this.maxTextLength = maxTextLength;
         this.minSize = minSize;
         this.maxSize = maxSize;
@@ -45,7 +45,7 @@ public final class RequestLimits implements Serializable {
         this.defaultHeight = defaultHeight;
         this.defaultSteps = defaultSteps;
         this.defaultStyle = defaultStyle;
-        require(maxLineLength > 0, RequestOptions.MAX_LINE_LENGTH, "positive", maxLineLength);
+        require(maxLineBytes > 0, RequestOptions.MAX_LINE_BYTES, "positive", maxLineBytes);
         require(maxTextLength > 0, RequestOptions.MAX_TEXT_LENGTH, "positive", maxTextLength);
         require(minSize >= SIZE_MULTIPLE && minSize <= maxSize, RequestOptions.MIN_SIZE,
                 "from 8 to " + RequestOptions.MAX_SIZE.key() + " (" + maxSize + ")", minSize);
@@ -66,7 +66,7 @@ public final class RequestLimits implements Serializable {
     public static RequestLimits from(Configuration conf) {
         String style = conf.get(RequestOptions.DEFAULT_STYLE);
         return new RequestLimits(
-                conf.get(RequestOptions.MAX_LINE_LENGTH),
+                conf.get(RequestOptions.MAX_LINE_BYTES),
                 conf.get(RequestOptions.MAX_TEXT_LENGTH),
                 conf.get(RequestOptions.MIN_SIZE),
                 conf.get(RequestOptions.MAX_SIZE),

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stageflow.model.DeadLetterReason;
+import dev.stageflow.model.InputLine;
 import dev.stageflow.model.PromptRequest;
 import dev.stageflow.model.Style;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -74,7 +76,14 @@ class PromptParserTest {
         "WRONG_TYPE         | {\"text\": \"a\", \"style\": 3}",
         "EMPTY_TEXT         | {\"text\": \"   \\n \"}",
         "CONTROL_CHARACTERS | {\"text\": \"a\\u0007b\"}",
-        "INVALID_ENCODING   | {\"text\": \"broken \uFFFD byte\"}",
+        "CONTROL_CHARACTERS | {\"text\": \"file\\u001cseparator\"}",
+        "INVALID_ENCODING   | {\"text\": \"lone \\ud800 surrogate\"}",
+        "INVALID_ENCODING   | {\"text\": \"lone \\udc00 low surrogate\"}",
+        "INVALID_ENCODING   | {\"text\": \"reversed \\udc00\\ud800 pair\"}",
+        "MALFORMED_JSON     | {\"text\": \"a\"} trailing",
+        "MALFORMED_JSON     | {\"text\": \"a\"}{\"text\": \"b\"}",
+        "BIDI_CONTROL       | {\"text\": \"abc\u202Edcb\"}",
+        "BIDI_CONTROL       | {\"text\": \"abc\\u2066isolated\\u2069\"}",
         "OUT_OF_RANGE       | {\"text\": \"a\", \"width\": 100}",
         "OUT_OF_RANGE       | {\"text\": \"a\", \"height\": 2048}",
         "OUT_OF_RANGE       | {\"text\": \"a\", \"width\": 8}",
@@ -87,20 +96,57 @@ class PromptParserTest {
         "INVALID_PROMPT_ID  | {\"text\": \"a\", \"promptId\": \"\"}",
     })
     void rejectsWithReason(DeadLetterReason reason, String line) {
-        assertThatThrownBy(() -> parser.parse(line, 0))
+        assertThatThrownBy(() -> parser.parse(InputLine.of(line), 0))
                 .isInstanceOf(InvalidPromptException.class)
                 .satisfies(e -> assertThat(((InvalidPromptException) e).reason()).isEqualTo(reason));
     }
 
     @Test
-    void rejectsTooLongTextAndLines() {
+    void rejectsTooLongTextAndLinesCountingBytes() {
         String longText = "{\"text\": \"" + "é".repeat(1001) + "\"}";
-        String longLine = "{\"text\": \"" + "a".repeat(20_000) + "\"}";
+        String longLine = "{\"text\": \"" + "é".repeat(8_200) + "\"}";
 
         assertThatThrownBy(() -> parser.parse(longText, 0))
                 .satisfies(e -> assertThat(((InvalidPromptException) e).reason()).isEqualTo(DeadLetterReason.TEXT_TOO_LONG));
-        assertThatThrownBy(() -> parser.parse(longLine, 0))
-                .satisfies(e -> assertThat(((InvalidPromptException) e).reason()).isEqualTo(DeadLetterReason.LINE_TOO_LONG));
+        assertThat(longLine.length()).isLessThan(RequestLimits.defaults().maxLineBytes);
+        assertThatThrownBy(() -> parser.parse(InputLine.of(longLine), 0))
+                .isInstanceOfSatisfying(InvalidPromptException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(DeadLetterReason.LINE_TOO_LONG);
+                    assertThat(e.getMessage()).isEqualTo("line has 16412 bytes, the limit is 16384");
+                });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "truncated two-byte sequence | 7B C3 7D                | 1 bad byte(s) at byte offset 1",
+        "stray continuation byte     | 41 80 42                | 1 bad byte(s) at byte offset 1",
+        "overlong slash              | 22 C0 AF 22             | 1 bad byte(s) at byte offset 1",
+        "encoded surrogate D800      | 22 ED A0 80 22          | 3 bad byte(s) at byte offset 1",
+        "beyond U+10FFFF             | 22 F4 90 80 80 22       | 1 bad byte(s) at byte offset 1",
+        "invalid byte FF at the end  | 7B 7D FF                | 1 bad byte(s) at byte offset 2",
+    })
+    void rejectsBytesThatAreNotUtf8NamingTheOffset(String name, String hex, String detail) {
+        byte[] bytes = HexFormat.ofDelimiter(" ").parseHex(hex);
+
+        assertThatThrownBy(() -> parser.parse(new InputLine(bytes, bytes.length), 0))
+                .isInstanceOfSatisfying(InvalidPromptException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(DeadLetterReason.INVALID_ENCODING);
+                    assertThat(e.getMessage()).isEqualTo("line is not valid UTF-8: " + detail);
+                });
+    }
+
+    @Test
+    void blankLinesAreSkippedNotDeadLettered() throws Exception {
+        assertThat(parser.parse(InputLine.of(" \t "), 0)).isEmpty();
+        assertThat(parser.parse(InputLine.of(""), 0)).isEmpty();
+    }
+
+    @Test
+    void acceptsValidUtf8IncludingTheReplacementCharacterAndJoiners() throws Exception {
+        String text = "caf\u00e9 \uFFFD \uD83D\uDC69\u200D\uD83D\uDCBB \u05E9\u05DC\u05D5\u05DD";
+
+        assertThat(parser.parse(InputLine.of("{\"text\": \"" + text + "\"}"), 0)).get()
+                .extracting(request -> request.text).isEqualTo(text);
     }
 
     @Test

@@ -3,7 +3,12 @@ package dev.stageflow.testing;
 import dev.stageflow.StageflowJob;
 import dev.stageflow.config.RequestOptions;
 import dev.stageflow.model.ArtifactRef;
+import dev.stageflow.model.DeadLetter;
+import dev.stageflow.model.DeadLetterReason;
 import dev.stageflow.model.GenerationResult;
+import dev.stageflow.model.InputLine;
+import dev.stageflow.model.Json;
+import dev.stageflow.model.PromptRequest;
 import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.stage.InvalidPromptException;
 import dev.stageflow.stage.PromptParser;
@@ -86,11 +91,8 @@ public final class TestJobs {
         PromptParser parser = new PromptParser(RequestLimits.from(conf));
         Set<String> ids = new LinkedHashSet<>();
         for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
-            }
             try {
-                ids.add(parser.parse(line, 0).promptId);
+                parser.parse(InputLine.of(line), 0).ifPresent(request -> ids.add(request.promptId));
             } catch (InvalidPromptException invalid) {
                 // a dead letter, not a result
             }
@@ -104,14 +106,22 @@ public final class TestJobs {
         List<String> invalid = new ArrayList<>();
         for (String line : lines) {
             try {
-                if (!line.isBlank()) {
-                    parser.parse(line, 0);
-                }
+                parser.parse(InputLine.of(line), 0);
             } catch (InvalidPromptException e) {
                 invalid.add(line);
             }
         }
         return invalid;
+    }
+
+    /**
+     * What a dead letter stands for in a test's expectations: its raw input, or for a
+     * PROMPT_ID_CONFLICT (which holds the prompt it would have been) that prompt's text.
+     */
+    public static String rawOrConflictingText(DeadLetter deadLetter) {
+        return deadLetter.reason.equals(DeadLetterReason.PROMPT_ID_CONFLICT.name())
+                ? Json.read(deadLetter.raw, PromptRequest.class).text
+                : deadLetter.raw;
     }
 
     /** The committed result rows under the output directory {@code out}. */
