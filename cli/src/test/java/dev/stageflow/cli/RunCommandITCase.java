@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.Json;
+import dev.stageflow.redis.PromptMetadata;
+import dev.stageflow.servers.RedisServer;
 import dev.stageflow.sink.CommittedOutput;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,11 +15,14 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
 
 /**
  * {@code stageflow run} end to end, as the README's first command starts it: its own Redis, a
  * watched source that stops itself with a savepoint once the committed output holds every result
- * and dead letter of the input, the summary, the run record that {@code status} reads.
+ * and dead letter of the input, the summary, the run record that {@code status} reads, and the
+ * embeddings and metadata that its persistent Redis keeps after the run (asked of a restarted
+ * server, whichever Redis version lays out the append-only file).
  */
 class RunCommandITCase {
 
@@ -56,7 +61,12 @@ class RunCommandITCase {
                 CommittedOutput.results(new org.apache.flink.core.fs.Path(run.resolve("out").toUri()));
         assertThat(results).extracting(r -> r.text)
                 .containsExactlyInAnyOrder("a lighthouse at dawn", "a red fox in snow", "a koi pond");
-        assertThat(dir.resolve("data/redis/appendonly.aof")).exists();
+        try (RedisServer redis = RedisServer.start(dir.resolve("data").resolve(LocalRun.REDIS_DIR), true);
+                Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
+            assertThat(jedis.keys(PromptMetadata.KEY_PREFIX + "*")).as("the metadata outlives the run's Redis")
+                    .containsExactlyInAnyOrderElementsOf(results.stream().map(r -> PromptMetadata.keyOf(r.promptId)).toList());
+            assertThat(jedis.keys("sf:emb:*")).as("one cached embedding per distinct text").hasSize(3);
+        }
 
         out.reset();
         assertThat(CommandLines.execute(out, err, "status", "--data-dir", dir.resolve("data").toString())).isZero();

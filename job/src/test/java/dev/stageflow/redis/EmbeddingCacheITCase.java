@@ -163,10 +163,15 @@ class EmbeddingCacheITCase {
         }
     }
 
-    /** Sends a signal to the server: {@code -STOP} freezes it (connections hang), {@code -CONT} resumes it. */
+    /**
+     * Sends a signal to the server: {@code -STOP} freezes it (connections hang), {@code -CONT} resumes
+     * it. Java cannot send these; the shell's built-in {@code kill} can, without procps' {@code kill}
+     * on the PATH, which a minimal Debian lacks.
+     */
     private void signal(String signal) throws IOException, InterruptedException {
         String pid = Files.readString(dir.resolve("redis.pid")).trim();
-        assertThat(new ProcessBuilder("kill", signal, pid).inheritIO().start().waitFor()).isZero();
+        assertThat(new ProcessBuilder("/bin/sh", "-c", "kill " + signal + " " + pid).inheritIO().start().waitFor())
+                .isZero();
     }
 
     private static long millis(Runnable work) {

@@ -1,17 +1,14 @@
 package dev.stageflow.servers;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.Jedis;
@@ -20,20 +17,23 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * A real {@code redis-server} process on a free loopback port, for the local run and the tests.
  *
- * <p>It runs {@code redis-server} from the PATH when there is one, else the Linux x86-64 binary
- * that ships inside the {@code com.github.codemonstur:embedded-redis} Maven artifact, so a fresh
- * machine needs no installation. A persistent server keeps an append-only file in its directory, so
- * the embedding cache and the prompt metadata outlive a run. Each write reaches that file before
- * Redis acknowledges it ({@code appendfsync always}), so even a killed server keeps everything it
- * acknowledged. A server left running by a process that was killed (its pid file remains) is
- * stopped before a new one starts in the same directory.
+ * <p>It runs the Redis 6.2 binary that ships inside the {@code com.github.codemonstur:embedded-redis}
+ * Maven artifact, so a fresh machine needs no installation and every machine runs the same Redis;
+ * the environment variable {@code STAGEFLOW_REDIS_SERVER} names another binary, and none is ever
+ * taken from the PATH (see {@link RedisBinary}). A persistent server keeps an append-only file
+ * (Redis 7: a directory of them) in its directory, so the embedding cache and the prompt metadata
+ * outlive a run. Each write reaches that file before Redis acknowledges it ({@code appendfsync
+ * always}), so even a killed server keeps everything it acknowledged. A server left running by a
+ * process that was killed (its pid file remains) is stopped before a new one starts in the same
+ * directory.
  */
 public final class RedisServer implements AutoCloseable {
 
-    private static final String BUNDLED_BINARY = "/redis-server-6.2.6-v5-linux-amd64";
     private static final String PID_FILE = "redis.pid";
 
     private final Process process;
+    /** The copy of the binary in {@link #workDir} that {@link #restart} runs again. */
+    private final Path binary;
     private final Path workDir;
     private final boolean persistent;
     private final int port;
@@ -41,9 +41,10 @@ public final class RedisServer implements AutoCloseable {
     private final List<String> tlsArguments;
     private final int tlsPort;
 
-    private RedisServer(Process process, Path workDir, boolean persistent, int port, List<String> tlsArguments,
-            int tlsPort) {
+    private RedisServer(Process process, Path binary, Path workDir, boolean persistent, int port,
+            List<String> tlsArguments, int tlsPort) {
         this.process = process;
+        this.binary = binary;
         this.workDir = workDir;
         this.persistent = persistent;
         this.port = port;
@@ -63,10 +64,16 @@ public final class RedisServer implements AutoCloseable {
 
     /** Starts a server on {@code port} (0: a free one) in {@code workDir}, persistent or not. */
     public static RedisServer start(Path workDir, boolean persistent, int port) {
+        return start(workDir, persistent, port, System.getenv());
+    }
+
+    /** As {@link #start(Path, boolean, int)}, with the binary {@code environment} chooses (see {@link RedisBinary}). */
+    static RedisServer start(Path workDir, boolean persistent, int port, Map<String, String> environment) {
         try {
             Files.createDirectories(workDir);
             stopLeftover(workDir.resolve(PID_FILE));
-            return start(workDir, persistent, Ports.requested(port), List.of(), -1);
+            return start(RedisBinary.installIn(workDir, environment), workDir, persistent, Ports.requested(port),
+                    List.of(), -1);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start redis-server in " + workDir, e);
         }
@@ -86,7 +93,7 @@ public final class RedisServer implements AutoCloseable {
                     "--tls-key-file", keyFile.toAbsolutePath().toString(),
                     "--tls-ca-cert-file", certFile.toAbsolutePath().toString(),
                     "--tls-auth-clients", "no");
-            return start(workDir, false, Ports.free(), tls, tlsPort);
+            return start(RedisBinary.installIn(workDir, System.getenv()), workDir, false, Ports.free(), tls, tlsPort);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start redis-server with TLS in " + workDir, e);
         }
@@ -101,16 +108,16 @@ public final class RedisServer implements AutoCloseable {
             throw new IllegalStateException("redis-server on port " + port + " is still running");
         }
         try {
-            return start(workDir, persistent, port, tlsArguments, tlsPort);
+            return start(binary, workDir, persistent, port, tlsArguments, tlsPort);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot restart redis-server in " + workDir, e);
         }
     }
 
-    private static RedisServer start(Path workDir, boolean persistent, int port, List<String> tlsArguments, int tlsPort)
-            throws IOException {
+    private static RedisServer start(Path binary, Path workDir, boolean persistent, int port, List<String> tlsArguments,
+            int tlsPort) throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                binary(workDir).toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                binary.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--dir", workDir.toAbsolutePath().toString(), "--daemonize", "no",
                 "--pidfile", workDir.resolve(PID_FILE).toAbsolutePath().toString(),
                 "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always"));
@@ -119,7 +126,7 @@ public final class RedisServer implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("redis.log").toFile()))
                 .start();
-        RedisServer server = new RedisServer(process, workDir, persistent, port, tlsArguments, tlsPort);
+        RedisServer server = new RedisServer(process, binary, workDir, persistent, port, tlsArguments, tlsPort);
         server.awaitReady(Duration.ofSeconds(15));
         return server;
     }
@@ -152,7 +159,8 @@ public final class RedisServer implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server exited with " + process.exitValue() + " (see redis.log)");
+                throw new IllegalStateException("redis-server exited with " + process.exitValue() + " (see "
+                        + workDir.resolve("redis.log") + ")");
             }
             try (Jedis jedis = new Jedis("127.0.0.1", port, 500)) {
                 if ("PONG".equals(jedis.ping())) {
@@ -213,28 +221,6 @@ public final class RedisServer implements AutoCloseable {
         } catch (IOException | NumberFormatException unreadable) {
             return Optional.empty();
         }
-    }
-
-    private static Path binary(Path workDir) throws IOException {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path candidate = Paths.get(dir.isEmpty() ? "." : dir, "redis-server");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        Path target = workDir.resolve("redis-server");
-        try (InputStream in = RedisServer.class.getResourceAsStream(BUNDLED_BINARY)) {
-            if (in == null) {
-                throw new IllegalStateException(
-                        "No redis-server on the PATH and no bundled binary " + BUNDLED_BINARY
-                                + " on the classpath (embedded-redis artifact)");
-            }
-            Path temp = Files.createTempFile(workDir, "redis-server", ".tmp");
-            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-        return target;
     }
 
     private static void sleep(long millis) {
