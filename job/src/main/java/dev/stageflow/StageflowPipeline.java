@@ -19,6 +19,7 @@ import dev.stageflow.stage.ImageEnhanceStage;
 import dev.stageflow.stage.ImageGenerateStage;
 import dev.stageflow.stage.ParseValidateStage;
 import dev.stageflow.stage.RequestLimits;
+import dev.stageflow.stage.SplitOutcomes;
 import dev.stageflow.stage.TextEncodeStage;
 import dev.stageflow.store.StoreSettings;
 import java.util.Optional;
@@ -78,14 +79,15 @@ public final class StageflowPipeline {
                 new ImageEnhanceStage(enhanceBatch, enhance, enhanceStore),
                 enhanceBatch, JobOperator.IMAGE_ENHANCE);
 
-        DataStream<GenerationResult> results = JobOperator.RESULT_ROWS.identify(enhanced
-                .map(record -> GenerationResult.of(record, ImageEnhanceStage.IMAGE)));
+        SingleOutputStreamOperator<GenerationResult> results =
+                JobOperator.RESULT_ROWS.identify(enhanced.process(new SplitOutcomes()));
         return new Outputs(results, valid.getSideOutput(ParseValidateStage.DEAD_LETTERS)
-                .union(unique.getSideOutput(ParseValidateStage.DEAD_LETTERS)));
+                .union(unique.getSideOutput(ParseValidateStage.DEAD_LETTERS),
+                        results.getSideOutput(ParseValidateStage.DEAD_LETTERS)));
     }
 
     private static <IN> DataStream<PromptRecord> async(
-            DataStream<IN> input, BatchingStage<IN, PromptRecord> stage, BatchSettings batch, JobOperator operator) {
+            DataStream<IN> input, BatchingStage<IN> stage, BatchSettings batch, JobOperator operator) {
         SingleOutputStreamOperator<PromptRecord> out = operator.identify(AsyncDataStream.unorderedWait(
                 input, stage, batch.timeout.toMillis(), TimeUnit.MILLISECONDS, batch.maxInFlight));
         if (batch.parallelism > 0) {

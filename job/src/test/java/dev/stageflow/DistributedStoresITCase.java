@@ -98,8 +98,8 @@ class DistributedStoresITCase {
         assertThat(localResults).extracting(r -> r.promptId).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(results).extracting(r -> r.promptId).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(CommittedOutput.deadLetters(TestJobs.flinkPath(out("distributed"))))
-                .extracting(d -> d.raw)
-                .containsExactlyInAnyOrderElementsOf(TestJobs.invalidLines(lines, local));
+                .extracting(TestJobs::rawOrConflictingText)
+                .containsExactlyInAnyOrderElementsOf(TestJobs.deadLetterInputs(lines, local));
 
         assertThat(contentById(results)).isEqualTo(contentById(localResults));
         assertEveryArtifactVerifies(results, distributed);

@@ -83,8 +83,8 @@ class RedisOutageITCase {
             List<GenerationResult> results = TestJobs.results(out);
             assertThat(results).extracting(r -> r.promptId).containsExactlyInAnyOrderElementsOf(allIds);
             assertThat(CommittedOutput.deadLetters(TestJobs.flinkPath(out)))
-                    .extracting(d -> d.raw)
-                    .containsExactlyInAnyOrderElementsOf(TestJobs.invalidLines(lines, conf));
+                    .extracting(TestJobs::rawOrConflictingText)
+                    .containsExactlyInAnyOrderElementsOf(TestJobs.deadLetterInputs(lines, conf));
             assertThat(promptKeys(redis.port())).isEqualTo(allIds);
             try (Jedis jedis = new Jedis("127.0.0.1", redis.port())) {
                 for (GenerationResult result : results) {

@@ -144,7 +144,7 @@ class ResumeAndRescaleITCase {
     }
 
     private void assertExactlyOnce(Configuration conf) throws Exception {
-        ExactlyOnce.assertCommittedExactlyOnce(out(), expectedIds(conf), TestJobs.invalidLines(lines, conf), conf);
+        ExactlyOnce.assertCommittedExactlyOnce(out(), expectedIds(conf), TestJobs.deadLetterInputs(lines, conf), conf);
         assertThat(ExactlyOnce.assertEachArtifactStoredOnce())
                 .containsEntry(ImageEnhanceStage.STAGE, (long) expectedIds(conf).size());
     }

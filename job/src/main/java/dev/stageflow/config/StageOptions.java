@@ -28,6 +28,8 @@ public final class StageOptions {
     public final ConfigOption<Integer> threads;
     public final ConfigOption<Integer> maxInFlight;
     public final ConfigOption<Duration> timeout;
+    public final ConfigOption<Integer> maxAttempts;
+    public final ConfigOption<Duration> retryTime;
 
     private StageOptions(
             String prefix, JobOperator operator, int batchSize, long maxWaitMillis, int threads) {
@@ -76,12 +78,32 @@ public final class StageOptions {
                         .durationType()
                         .defaultValue(Duration.ofMinutes(2))
                         .withDescription(
-                                "Longest a request may spend in the " + stage + " stage before"
-                                        + " the attempt fails and the job restarts from its"
-                                        + " last checkpoint.");
+                                "Longest one " + stage + " call may run for a prompt, counted from the start of"
+                                        + " the call (time queued does not count). A call that runs longer makes"
+                                        + " its prompts STAGE_TIMEOUT dead letters; only when every worker is"
+                                        + " stuck that long does the job restart from its last checkpoint.");
+        this.maxAttempts =
+                ConfigOptions.key(prefix + ".max-attempts")
+                        .intType()
+                        .defaultValue(3)
+                        .withDescription(
+                                "Attempts the " + stage + " stage makes for a prompt it fails on (the model"
+                                        + " fails on the input, or an input artifact is corrupt) before the"
+                                        + " prompt becomes a MODEL_ERROR or CORRUPT_ARTIFACT dead letter. A"
+                                        + " failed batch is first split, so other prompts never share the"
+                                        + " failure.");
+        this.retryTime =
+                ConfigOptions.key(prefix + ".retry-time")
+                        .durationType()
+                        .defaultValue(Duration.ofMinutes(1))
+                        .withDescription(
+                                "How long the " + stage + " stage retries a call that fails on the store,"
+                                        + " Redis or the network, in place with backoff from 100 ms to 5 s,"
+                                        + " before the job restarts from its last checkpoint. Shorter than "
+                                        + prefix + ".timeout.");
     }
 
     public List<ConfigOption<?>> options() {
-        return List.of(batchSize, batchMaxWait, parallelism, threads, maxInFlight, timeout);
+        return List.of(batchSize, batchMaxWait, parallelism, threads, maxInFlight, timeout, maxAttempts, retryTime);
     }
 }

@@ -1,6 +1,9 @@
 package dev.stageflow.model;
 
-/** Why an input line was not accepted. Stable codes: users filter dead letters by them. */
+/**
+ * Why an input line did not become a result: rejected as input, or given up on by a model stage.
+ * Stable codes: users filter dead letters by them.
+ */
 public enum DeadLetterReason {
     /** The line is not valid JSON. */
     MALFORMED_JSON,
@@ -33,5 +36,11 @@ public enum DeadLetterReason {
     /** A Kafka record whose key and the promptId in its value differ. */
     PROMPT_ID_MISMATCH,
     /** A promptId already accepted with different content; the first one is generated, this one is not. */
-    PROMPT_ID_CONFLICT
+    PROMPT_ID_CONFLICT,
+    /** A model stage failed on this prompt every time it tried ({@code *.max-attempts}). */
+    MODEL_ERROR,
+    /** A model stage's call for this prompt ran longer than its {@code *.timeout}. */
+    STAGE_TIMEOUT,
+    /** An artifact this prompt needs is corrupt or incomplete and cannot be recomputed. */
+    CORRUPT_ARTIFACT
 }

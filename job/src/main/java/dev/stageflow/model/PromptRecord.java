@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * A prompt on its way through the model stages. Each stage fills in its outcome; the embedding
  * (384 floats) is the only payload that travels with the record, everything bigger is an {@link
- * ArtifactRef}.
+ * ArtifactRef}. A record a stage gave up on carries its {@link StageFailure} instead, and the later
+ * stages pass it on untouched.
  */
 public class PromptRecord {
 
@@ -15,6 +16,8 @@ public class PromptRecord {
     public StageOutcome encode;
     public StageOutcome generate;
     public StageOutcome enhance;
+    /** Set when a stage gave up on this prompt; it then becomes a dead letter, not a result. */
+    public StageFailure failure;
 
     public PromptRecord() {}
 
@@ -36,10 +39,21 @@ public class PromptRecord {
         return next;
     }
 
+    public PromptRecord withFailure(StageFailure stageFailure) {
+        PromptRecord next = copy();
+        next.failure = stageFailure;
+        return next;
+    }
+
+    public boolean isFailed() {
+        return failure != null;
+    }
+
     private PromptRecord copy() {
         PromptRecord next = new PromptRecord(request, embedding, encode);
         next.generate = generate;
         next.enhance = enhance;
+        next.failure = failure;
         return next;
     }
 
@@ -56,17 +70,18 @@ public class PromptRecord {
                 && Arrays.equals(embedding, that.embedding)
                 && Objects.equals(encode, that.encode)
                 && Objects.equals(generate, that.generate)
-                && Objects.equals(enhance, that.enhance);
+                && Objects.equals(enhance, that.enhance)
+                && Objects.equals(failure, that.failure);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(request, encode, generate, enhance) + 31 * Arrays.hashCode(embedding);
+        return Objects.hash(request, encode, generate, enhance, failure) + 31 * Arrays.hashCode(embedding);
     }
 
     @Override
     public String toString() {
         return "PromptRecord{" + request + ", encode=" + encode + ", generate=" + generate
-                + ", enhance=" + enhance + "}";
+                + ", enhance=" + enhance + (failure == null ? "" : ", failure=" + failure) + "}";
     }
 }

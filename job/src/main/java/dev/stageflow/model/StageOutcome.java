@@ -13,6 +13,8 @@ public class StageOutcome {
     /** Wall time this stage spent on the prompt (its share of the batch it ran in). */
     public long wallMillis;
     public ArtifactRef[] artifacts;
+    /** Model calls it took: 1, or more when an earlier one failed (a retry, or the batch it was in). */
+    public int attempts;
 
     public StageOutcome() {}
 
@@ -29,6 +31,7 @@ public class StageOutcome {
         this.cacheHit = cacheHit;
         this.wallMillis = wallMillis;
         this.artifacts = artifacts;
+        this.attempts = 1;
     }
 
     /** The artifact with the given name; fails naming the stage if there is none. */
@@ -52,6 +55,7 @@ public class StageOutcome {
         StageOutcome that = (StageOutcome) o;
         return cacheHit == that.cacheHit
                 && wallMillis == that.wallMillis
+                && attempts == that.attempts
                 && Objects.equals(stage, that.stage)
                 && Objects.equals(model, that.model)
                 && Objects.equals(modelVersion, that.modelVersion)
@@ -60,13 +64,13 @@ public class StageOutcome {
 
     @Override
     public int hashCode() {
-        return Objects.hash(stage, model, modelVersion, cacheHit, wallMillis)
+        return Objects.hash(stage, model, modelVersion, cacheHit, wallMillis, attempts)
                 + 31 * Arrays.hashCode(artifacts);
     }
 
     @Override
     public String toString() {
         return stage + "[" + modelVersion + (cacheHit ? ", cache hit" : "") + ", " + wallMillis
-                + " ms, " + Arrays.toString(artifacts) + "]";
+                + " ms" + (attempts > 1 ? ", " + attempts + " attempts" : "") + ", " + Arrays.toString(artifacts) + "]";
     }
 }

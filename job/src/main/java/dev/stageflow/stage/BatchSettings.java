@@ -18,15 +18,19 @@ public final class BatchSettings implements Serializable {
     public final int threads;
     public final int maxInFlight;
     public final Duration timeout;
+    public final int maxAttempts;
+    public final Duration retryTime;
 
-    public BatchSettings(
-            int batchSize, Duration maxWait, int parallelism, int threads, int maxInFlight, Duration timeout) {
+    public BatchSettings(int batchSize, Duration maxWait, int parallelism, int threads, int maxInFlight,
+            Duration timeout, int maxAttempts, Duration retryTime) {
         this.batchSize = batchSize;
         this.maxWait = maxWait;
         this.parallelism = parallelism;
         this.threads = threads;
         this.maxInFlight = maxInFlight;
         this.timeout = timeout;
+        this.maxAttempts = maxAttempts;
+        this.retryTime = retryTime;
     }
 
     public static BatchSettings from(Configuration conf, StageOptions options) {
@@ -36,7 +40,9 @@ public final class BatchSettings implements Serializable {
                 conf.get(options.parallelism),
                 conf.get(options.threads),
                 conf.get(options.maxInFlight),
-                conf.get(options.timeout));
+                conf.get(options.timeout),
+                conf.get(options.maxAttempts),
+                conf.get(options.retryTime));
         require(settings.batchSize >= 1 && settings.batchSize <= 1024, options.batchSize, "1..1024", settings.batchSize);
         require(!settings.maxWait.isNegative() && settings.maxWait.toMillis() <= 10_000, options.batchMaxWait, "0..10s",
                 settings.maxWait);
@@ -46,6 +52,10 @@ public final class BatchSettings implements Serializable {
         require(settings.maxInFlight >= settings.batchSize, options.maxInFlight, ">= " + options.batchSize.key(),
                 settings.maxInFlight);
         require(settings.timeout.toMillis() >= 1_000, options.timeout, ">= 1s", settings.timeout);
+        require(settings.maxAttempts >= 1 && settings.maxAttempts <= 100, options.maxAttempts, "1..100",
+                settings.maxAttempts);
+        require(!settings.retryTime.isNegative() && settings.retryTime.compareTo(settings.timeout) < 0, options.retryTime,
+                "from 0 to less than " + options.timeout.key() + " (" + settings.timeout + ")", settings.retryTime);
         return settings;
     }
 }

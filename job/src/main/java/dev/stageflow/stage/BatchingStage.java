@@ -1,8 +1,11 @@
 package dev.stageflow.stage;
 
+import dev.stageflow.model.DeadLetterReason;
+import dev.stageflow.model.PromptRecord;
+import dev.stageflow.model.StageFailure;
+import dev.stageflow.model.StageOutcome;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -19,18 +22,23 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  *
  * <p>Every stage writes its artifacts at content keys and looks them up before computing, so a
  * request replayed after a failure finds the previous attempt's work instead of redoing it.
+ *
+ * <p>A prompt the stage gives up on (see {@link DynamicBatcher} for when) leaves it as a failed
+ * {@link PromptRecord}; a failed record arriving from an earlier stage is passed on untouched.
  */
-public abstract class BatchingStage<IN, OUT> extends RichAsyncFunction<IN, OUT> {
+public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptRecord> {
 
     private static final long serialVersionUID = 1L;
 
     private final String stageName;
     protected final BatchSettings batch;
-    private transient DynamicBatcher<IN, OUT> batcher;
+    private transient DynamicBatcher<IN, PromptRecord> batcher;
     private transient Histogram batchSizes;
     private transient Counter cacheHits;
     private transient Counter cacheMisses;
     private transient Counter modelInputs;
+    private transient Counter retries;
+    private transient Counter failures;
     private transient Histogram computeMillis;
 
     protected BatchingStage(String stageName, BatchSettings batch) {
@@ -46,19 +54,61 @@ public abstract class BatchingStage<IN, OUT> extends RichAsyncFunction<IN, OUT> 
         cacheHits = metrics.counter("cacheHits", new ThreadSafeSimpleCounter());
         cacheMisses = metrics.counter("cacheMisses", new ThreadSafeSimpleCounter());
         modelInputs = metrics.counter("modelInputs", new ThreadSafeSimpleCounter());
+        retries = metrics.counter("retries", new ThreadSafeSimpleCounter());
+        failures = metrics.counter("deadLetters", new ThreadSafeSimpleCounter());
         openStage();
-        batcher = new DynamicBatcher<>(
-                stageName, workerCount(), batch.batchSize, batch.maxWait, this::batchKey, this::process, this::recordBatchSize);
+        batcher = new DynamicBatcher<>(stageName, workerCount(), batch, this::batchKey, this::process,
+                new DynamicBatcher.Outcomes<>() {
+                    @Override
+                    public PromptRecord failed(IN input, StageFailure failure) {
+                        return failedRecord(input).withFailure(failure);
+                    }
+
+                    @Override
+                    public PromptRecord attempted(PromptRecord output, int attempts) {
+                        ownOutcome(output).attempts = attempts;
+                        return output;
+                    }
+
+                    @Override
+                    public String describe(IN input) {
+                        return "prompt " + failedRecord(input).request.promptId;
+                    }
+                },
+                new DynamicBatcher.Listener() {
+                    @Override
+                    public void batch(int size) {
+                        synchronized (batchSizes) {
+                            batchSizes.update(size);
+                        }
+                    }
+
+                    @Override
+                    public void retried(int requests) {
+                        retries.inc(requests);
+                    }
+
+                    @Override
+                    public void gaveUp(DeadLetterReason reason) {
+                        failures.inc();
+                    }
+                });
     }
 
     /** Loads models and opens clients; runs once per subtask before the first request. */
     protected abstract void openStage() throws Exception;
 
     /** Runs one batch; returns one output per input, in order. Called from a batcher thread. */
-    protected abstract List<OUT> process(List<IN> inputs) throws Exception;
+    protected abstract List<PromptRecord> process(List<IN> inputs) throws Exception;
 
     /** Releases what {@link #openStage} opened. */
     protected abstract void closeStage() throws Exception;
+
+    /** The record of {@code input} as it stands before this stage, to carry a failure on. */
+    protected abstract PromptRecord failedRecord(IN input);
+
+    /** This stage's outcome in a record it made. */
+    protected abstract StageOutcome ownOutcome(PromptRecord record);
 
     /** Requests with equal keys may share a batch. */
     protected Object batchKey(IN input) {
@@ -71,14 +121,18 @@ public abstract class BatchingStage<IN, OUT> extends RichAsyncFunction<IN, OUT> 
     }
 
     @Override
-    public final void asyncInvoke(IN input, ResultFuture<OUT> resultFuture) {
+    public final void asyncInvoke(IN input, ResultFuture<PromptRecord> resultFuture) {
+        if (input instanceof PromptRecord record && record.isFailed()) {
+            resultFuture.complete(List.of(record));
+            return;
+        }
         batcher.submit(input, resultFuture);
     }
 
+    /** See {@link DynamicBatcher}: a call running too long gives its prompts up, a queued request waits on. */
     @Override
-    public void timeout(IN input, ResultFuture<OUT> resultFuture) {
-        resultFuture.completeExceptionally(new TimeoutException(
-                "Stage " + stageName + " did not finish " + input + " within " + batch.timeout));
+    public final void timeout(IN input, ResultFuture<PromptRecord> resultFuture) {
+        batcher.timedOut(resultFuture);
     }
 
     @Override
@@ -106,12 +160,6 @@ public abstract class BatchingStage<IN, OUT> extends RichAsyncFunction<IN, OUT> 
     protected void recordCompute(long startNanos) {
         synchronized (computeMillis) {
             computeMillis.update((System.nanoTime() - startNanos) / 1_000_000);
-        }
-    }
-
-    private void recordBatchSize(int size) {
-        synchronized (batchSizes) {
-            batchSizes.update(size);
         }
     }
 

@@ -1,15 +1,21 @@
 package dev.stageflow.stage;
 
+import dev.stageflow.model.DeadLetterReason;
+import dev.stageflow.model.StageFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.slf4j.Logger;
@@ -24,68 +30,173 @@ import org.slf4j.LoggerFactory;
  * <p>The Flink operator thread only enqueues; the workers complete each request's {@link
  * ResultFuture}. In-flight requests belong to the async operator's checkpoint, so a request
  * queued here when the job fails is replayed after the restore.
+ *
+ * <p>A failed call is handled by what failed ({@link StageErrors}), so that one prompt can never
+ * stop the others:
+ *
+ * <ul>
+ *   <li>a transient error (store, Redis, network) retries the whole group in place, backing off
+ *       from 100 ms to 5 s, for at most {@code *.retry-time}; after that the requests fail and the
+ *       job restarts from its checkpoint, as it must when a dependency is down for long;
+ *   <li>any other error runs each request of a group of several on its own, so the innocent ones
+ *       succeed, and retries a request that fails on its own until it has made {@code
+ *       *.max-attempts} attempts; then it is given up on: its output is the stage's failed record
+ *       ({@code MODEL_ERROR}, or {@code CORRUPT_ARTIFACT} for a corrupt input artifact), which
+ *       becomes a dead letter;
+ *   <li>a call that runs longer than {@code *.timeout} (counted from the start of the attempt, not
+ *       from the arrival in the queue) gives its requests up as {@code STAGE_TIMEOUT}; the
+ *       worker's late answer is ignored. A request still queued when the operator's timer fires
+ *       waits on, unless every worker has been stuck in one call for longer than the timeout: then
+ *       it fails and the job restarts.
+ * </ul>
+ *
+ * Errors that are not exceptions (out of memory) fail the requests of the call, and the job
+ * restarts.
  */
 final class DynamicBatcher<IN, OUT> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
+    private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** Runs one group of requests; returns one output per input, in order. */
     interface BatchProcessor<IN, OUT> {
         List<OUT> process(List<IN> batch) throws Exception;
     }
 
+    /** What the stage makes of a request it gave up on, and of one that took several attempts. */
+    interface Outcomes<IN, OUT> {
+        /** The output standing for {@code input} given up on: its dead letter to be. */
+        OUT failed(IN input, StageFailure failure);
+
+        /** {@code output}, made in the {@code attempts}-th attempt. */
+        OUT attempted(OUT output, int attempts);
+
+        /** {@code input} in a log line: a name, not the whole record. */
+        String describe(IN input);
+    }
+
+    /** Told of each call's size, each retry and each request given up on (for metrics). */
+    interface Listener {
+        void batch(int size);
+
+        void retried(int requests);
+
+        void gaveUp(DeadLetterReason reason);
+    }
+
+    private final String name;
     private final BlockingQueue<Pending<IN, OUT>> queue = new LinkedBlockingQueue<>();
-    private final int maxSize;
-    private final long maxWaitNanos;
+    private final Map<ResultFuture<OUT>, Pending<IN, OUT>> pending = new ConcurrentHashMap<>();
+    private final BatchSettings settings;
     private final Function<IN, Object> batchKey;
     private final BatchProcessor<IN, OUT> processor;
-    private final Consumer<Integer> batchSizeListener;
-    private final List<Thread> workers = new ArrayList<>();
+    private final Outcomes<IN, OUT> outcomes;
+    private final Listener listener;
+    private final List<Worker> workers = new ArrayList<>();
+    private final ScheduledExecutorService timeouts;
     private volatile boolean running = true;
 
     DynamicBatcher(
             String name,
             int workerCount,
-            int maxSize,
-            Duration maxWait,
+            BatchSettings settings,
             Function<IN, Object> batchKey,
             BatchProcessor<IN, OUT> processor,
-            Consumer<Integer> batchSizeListener) {
-        this.maxSize = maxSize;
-        this.maxWaitNanos = maxWait.toNanos();
+            Outcomes<IN, OUT> outcomes,
+            Listener listener) {
+        this.name = name;
+        this.settings = settings;
         this.batchKey = batchKey;
         this.processor = processor;
-        this.batchSizeListener = batchSizeListener;
+        this.outcomes = outcomes;
+        this.listener = listener;
+        this.timeouts = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, name + "-timeouts");
+            thread.setDaemon(true);
+            return thread;
+        });
         for (int i = 0; i < workerCount; i++) {
-            Thread worker = new Thread(this::work, name + "-batcher-" + i);
-            worker.setDaemon(true);
+            Worker worker = new Worker(name + "-batcher-" + i);
             workers.add(worker);
-            worker.start();
+            worker.thread.start();
         }
     }
 
     void submit(IN input, ResultFuture<OUT> result) {
-        queue.add(new Pending<>(input, result));
+        Pending<IN, OUT> request = new Pending<>(input, result);
+        pending.put(result, request);
+        queue.add(request);
     }
 
-    private void work() {
-        try {
-            while (running) {
-                List<Pending<IN, OUT>> collected = collect();
-                for (List<Pending<IN, OUT>> group : groupByKey(collected)) {
-                    run(group);
-                }
+    /** The operator's timer for {@code result} fired; see the class comment. */
+    void timedOut(ResultFuture<OUT> result) {
+        Pending<IN, OUT> request = pending.get(result);
+        if (request == null || request.done.get()) {
+            return;
+        }
+        long timeoutNanos = settings.timeout.toNanos();
+        long started = request.startedNanos;
+        if (started != 0) {
+            long runningNanos = System.nanoTime() - started;
+            if (runningNanos >= timeoutNanos) {
+                giveUp(request, DeadLetterReason.STAGE_TIMEOUT, "the " + name + " call for this prompt ran for more than "
+                        + settings.timeout + " (attempt " + request.attempts + ")");
+            } else {
+                recheck(result, timeoutNanos - runningNanos);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } else if (allWorkersStuckFor(timeoutNanos)) {
+            fail(request, new TimeoutException("Every " + name + " worker has been in one call for more than "
+                    + settings.timeout + "; " + outcomes.describe(request.input) + " cannot be started"));
+        } else {
+            LOG.debug("{} is still queued after {}; it waits for a worker", outcomes.describe(request.input),
+                    settings.timeout);
+            recheck(result, timeoutNanos);
+        }
+    }
+
+    private void recheck(ResultFuture<OUT> result, long delayNanos) {
+        if (running) {
+            timeouts.schedule(() -> timedOut(result), delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private boolean allWorkersStuckFor(long nanos) {
+        long now = System.nanoTime();
+        return workers.stream().allMatch(worker -> worker.busySinceNanos != 0 && now - worker.busySinceNanos >= nanos);
+    }
+
+    private final class Worker implements Runnable {
+        final Thread thread;
+        volatile long busySinceNanos;
+
+        Worker(String threadName) {
+            thread = new Thread(this, threadName);
+            thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (running) {
+                    List<Pending<IN, OUT>> collected = collect();
+                    busySinceNanos = System.nanoTime();
+                    for (List<Pending<IN, OUT>> group : groupByKey(collected)) {
+                        attempt(group);
+                    }
+                    busySinceNanos = 0;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     private List<Pending<IN, OUT>> collect() throws InterruptedException {
-        List<Pending<IN, OUT>> batch = new ArrayList<>(maxSize);
+        List<Pending<IN, OUT>> batch = new ArrayList<>(settings.batchSize);
         batch.add(queue.take());
-        long deadline = System.nanoTime() + maxWaitNanos;
-        while (batch.size() < maxSize) {
+        long deadline = System.nanoTime() + settings.maxWait.toNanos();
+        while (batch.size() < settings.batchSize) {
             long remaining = deadline - System.nanoTime();
             Pending<IN, OUT> next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : queue.poll();
             if (next == null) {
@@ -98,36 +209,96 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
 
     private List<List<Pending<IN, OUT>>> groupByKey(List<Pending<IN, OUT>> batch) {
         Map<Object, List<Pending<IN, OUT>>> groups = new LinkedHashMap<>();
-        for (Pending<IN, OUT> pending : batch) {
-            groups.computeIfAbsent(batchKey.apply(pending.input), k -> new ArrayList<>()).add(pending);
+        for (Pending<IN, OUT> request : batch) {
+            groups.computeIfAbsent(batchKey.apply(request.input), k -> new ArrayList<>()).add(request);
         }
         return new ArrayList<>(groups.values());
     }
 
-    private void run(List<Pending<IN, OUT>> group) {
-        List<IN> inputs = new ArrayList<>(group.size());
-        group.forEach(p -> inputs.add(p.input));
-        batchSizeListener.accept(inputs.size());
-        List<OUT> outputs;
-        try {
-            outputs = processor.process(inputs);
-        } catch (Throwable e) {
-            if (running) {
-                LOG.warn("A batch of {} failed; the job will restart from its last checkpoint", inputs.size(), e);
-            }
-            for (Pending<IN, OUT> pending : group) {
-                if (!deliver(() -> pending.result.completeExceptionally(e))) {
-                    return;
-                }
-            }
-            return;
-        }
-        for (int i = 0; i < group.size(); i++) {
-            OUT output = outputs.get(i);
-            ResultFuture<OUT> result = group.get(i).result;
-            if (!deliver(() -> result.complete(List.of(output)))) {
+    /** Runs {@code group} until each of its requests has an output or is given up on. */
+    private void attempt(List<Pending<IN, OUT>> group) throws InterruptedException {
+        long transientDeadline = System.nanoTime() + settings.retryTime.toNanos();
+        long backoff = FIRST_BACKOFF_NANOS;
+        while (running) {
+            group.removeIf(request -> request.done.get());
+            if (group.isEmpty()) {
                 return;
             }
+            List<IN> inputs = new ArrayList<>(group.size());
+            for (Pending<IN, OUT> request : group) {
+                request.start();
+                inputs.add(request.input);
+            }
+            listener.batch(inputs.size());
+            Exception error;
+            try {
+                List<OUT> outputs = processor.process(inputs);
+                for (int i = 0; i < group.size(); i++) {
+                    Pending<IN, OUT> request = group.get(i);
+                    if (!complete(request, outcomes.attempted(outputs.get(i), request.attempts))) {
+                        return;
+                    }
+                }
+                return;
+            } catch (Exception e) {
+                error = e;
+            } catch (Throwable fatal) {
+                LOG.error("A {} call of {} failed fatally; the job restarts from its last checkpoint", name, inputs.size(),
+                        fatal);
+                group.forEach(request -> fail(request, fatal));
+                return;
+            }
+            if (!running) {
+                return;
+            }
+            StageErrors.Kind kind = StageErrors.classify(error);
+            if (kind == StageErrors.Kind.TRANSIENT) {
+                if (System.nanoTime() + backoff > transientDeadline) {
+                    LOG.warn("A {} call of {} still fails after retrying for {}; the job restarts from its last"
+                            + " checkpoint", name, inputs.size(), settings.retryTime, error);
+                    group.forEach(request -> fail(request, error));
+                    return;
+                }
+                LOG.warn("A {} call of {} failed; retrying in {} ms: {}", name, inputs.size(),
+                        TimeUnit.NANOSECONDS.toMillis(backoff), StageErrors.describe(error));
+            } else if (group.size() > 1) {
+                LOG.warn("A {} call of {} failed; running each of them on its own: {}", name, inputs.size(),
+                        StageErrors.describe(error));
+                listener.retried(group.size());
+                for (Pending<IN, OUT> request : group) {
+                    attempt(new ArrayList<>(List.of(request)));
+                }
+                return;
+            } else if (group.get(0).attempts >= settings.maxAttempts) {
+                giveUp(group.get(0), kind.reason(), StageErrors.describe(error));
+                return;
+            } else {
+                LOG.warn("{} failed on {} (attempt {} of {}); retrying in {} ms: {}", name, outcomes.describe(inputs.get(0)),
+                        group.get(0).attempts, settings.maxAttempts, TimeUnit.NANOSECONDS.toMillis(backoff),
+                        StageErrors.describe(error));
+            }
+            listener.retried(group.size());
+            TimeUnit.NANOSECONDS.sleep(backoff);
+            backoff = Math.min(2 * backoff, MAX_BACKOFF_NANOS);
+        }
+    }
+
+    private void giveUp(Pending<IN, OUT> request, DeadLetterReason reason, String message) {
+        LOG.warn("{} gives up on {} after {} attempt(s): {} {}", name, outcomes.describe(request.input), request.attempts,
+                reason, message);
+        if (complete(request, outcomes.failed(request.input, new StageFailure(name, reason, request.attempts, message)))) {
+            listener.gaveUp(reason);
+        }
+    }
+
+    /** Hands {@code output} to the operator once; false if the task is stopping (see {@link #deliver}). */
+    private boolean complete(Pending<IN, OUT> request, OUT output) {
+        return !request.finish(pending) || deliver(() -> request.result.complete(List.of(output)));
+    }
+
+    private void fail(Pending<IN, OUT> request, Throwable error) {
+        if (request.finish(pending)) {
+            deliver(() -> request.result.completeExceptionally(error));
         }
     }
 
@@ -151,10 +322,11 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        workers.forEach(Thread::interrupt);
+        timeouts.shutdownNow();
+        workers.forEach(worker -> worker.thread.interrupt());
         try {
-            for (Thread worker : workers) {
-                worker.join(TimeUnit.SECONDS.toMillis(30));
+            for (Worker worker : workers) {
+                worker.thread.join(TimeUnit.SECONDS.toMillis(30));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -164,10 +336,28 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
     private static final class Pending<IN, OUT> {
         final IN input;
         final ResultFuture<OUT> result;
+        final AtomicBoolean done = new AtomicBoolean();
+        /** When the current attempt started (System.nanoTime), or 0 while queued. */
+        volatile long startedNanos;
+        volatile int attempts;
 
         Pending(IN input, ResultFuture<OUT> result) {
             this.input = input;
             this.result = result;
+        }
+
+        void start() {
+            attempts++;
+            startedNanos = System.nanoTime();
+        }
+
+        /** Marks this request done, once: true for the caller that did. */
+        boolean finish(Map<ResultFuture<OUT>, Pending<IN, OUT>> pending) {
+            if (!done.compareAndSet(false, true)) {
+                return false;
+            }
+            pending.remove(result);
+            return true;
         }
     }
 }

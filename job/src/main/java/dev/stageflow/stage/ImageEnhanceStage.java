@@ -22,7 +22,7 @@ import java.util.Optional;
  * contrast and grades colour by style, and writes the final PNG at a content key. Runs {@code
  * enhancer.threads} workers, each on its own requests.
  */
-public class ImageEnhanceStage extends BatchingStage<PromptRecord, PromptRecord> {
+public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
     private static final long serialVersionUID = 1L;
     public static final String STAGE = JobOperator.IMAGE_ENHANCE.uid();
@@ -80,6 +80,16 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord, PromptRecord>
         RgbImage enhanced = enhancer.enhance(generated, style);
         recordCompute(computeStart);
         return store.put(key, enhanced.toPng(), "image.png", "image/png", Codec.NONE);
+    }
+
+    @Override
+    protected PromptRecord failedRecord(PromptRecord record) {
+        return record;
+    }
+
+    @Override
+    protected StageOutcome ownOutcome(PromptRecord record) {
+        return record.enhance;
     }
 
     @Override

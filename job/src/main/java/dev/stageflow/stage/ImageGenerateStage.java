@@ -28,7 +28,7 @@ import java.util.Optional;
  * RGB image ({@code image.png}), both written to the store at content keys. A prompt whose two
  * artifacts already exist (an earlier run, or this run before a failure) is not recomputed.
  */
-public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord> {
+public class ImageGenerateStage extends BatchingStage<PromptRecord> {
 
     private static final long serialVersionUID = 1L;
     public static final String STAGE = JobOperator.IMAGE_GENERATE.uid();
@@ -135,6 +135,16 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord, PromptRecord
     private static GenerationInput input(PromptRecord record) {
         PromptRequest r = record.request;
         return new GenerationInput(record.embedding, r.seed, r.width, r.height, r.steps);
+    }
+
+    @Override
+    protected PromptRecord failedRecord(PromptRecord record) {
+        return record;
+    }
+
+    @Override
+    protected StageOutcome ownOutcome(PromptRecord record) {
+        return record.generate;
     }
 
     @Override

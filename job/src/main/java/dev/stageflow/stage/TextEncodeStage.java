@@ -22,7 +22,7 @@ import java.util.Map;
  * Redis down (its circuit breaker open) every Redis lookup is a miss without waiting, and the
  * encoder computes the embedding.
  */
-public class TextEncodeStage extends BatchingStage<PromptRequest, PromptRecord> {
+public class TextEncodeStage extends BatchingStage<PromptRequest> {
 
     private static final long serialVersionUID = 1L;
     public static final String STAGE = JobOperator.TEXT_ENCODE.uid();
@@ -77,6 +77,16 @@ public class TextEncodeStage extends BatchingStage<PromptRequest, PromptRecord> 
             records.add(new PromptRecord(request, embedding, outcome));
         }
         return records;
+    }
+
+    @Override
+    protected PromptRecord failedRecord(PromptRequest request) {
+        return new PromptRecord(request, null, null);
+    }
+
+    @Override
+    protected StageOutcome ownOutcome(PromptRecord record) {
+        return record.encode;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.stageflow.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.Json;
 import java.io.FileNotFoundException;
@@ -70,6 +71,8 @@ public final class ArtifactStore implements AutoCloseable {
             return Optional.of(toRef(dir, manifest));
         } catch (FileNotFoundException e) {
             return Optional.empty();
+        } catch (JsonProcessingException e) {
+            throw new CorruptArtifactException(dir.toString(), "has an unreadable manifest: " + e.getOriginalMessage());
         } catch (IOException e) {
             if (!exists(manifestPath)) {
                 return Optional.empty();
@@ -180,8 +183,10 @@ public final class ArtifactStore implements AutoCloseable {
             return Json.MAPPER.readValue(in, Manifest.class);
         } catch (FileNotFoundException e) {
             throw new CorruptArtifactException(dir.toString(), "has no manifest (missing or never completed)");
+        } catch (JsonProcessingException e) {
+            throw new CorruptArtifactException(dir.toString(), "has an unreadable manifest: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new CorruptArtifactException(dir.toString(), "has an unreadable manifest: " + e.getMessage());
+            throw new UncheckedIOException("Cannot read the manifest of artifact " + dir, e);
         }
     }
 

@@ -3,6 +3,12 @@ package dev.stageflow.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stageflow.model.DeadLetterReason;
+import dev.stageflow.model.StageFailure;
+import dev.stageflow.store.CorruptArtifactException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,6 +19,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.junit.jupiter.api.Test;
@@ -22,9 +30,11 @@ class DynamicBatcherTest {
     /** A ResultFuture that exposes its single output as a CompletableFuture. */
     private static final class Result implements ResultFuture<String> {
         final CompletableFuture<String> value = new CompletableFuture<>();
+        final AtomicInteger completions = new AtomicInteger();
 
         @Override
         public void complete(Collection<String> result) {
+            completions.incrementAndGet();
             value.complete(result.iterator().next());
         }
 
@@ -47,114 +57,263 @@ class DynamicBatcherTest {
         }
     }
 
+    private static final DynamicBatcher.Outcomes<String, String> OUTCOMES = new DynamicBatcher.Outcomes<>() {
+        @Override
+        public String failed(String input, StageFailure failure) {
+            return "failed " + input + " " + failure.reason + " after " + failure.attempts;
+        }
+
+        @Override
+        public String attempted(String output, int attempts) {
+            return attempts == 1 ? output : output + "#" + attempts;
+        }
+
+        @Override
+        public String describe(String input) {
+            return input;
+        }
+    };
+
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final DynamicBatcher.Listener listener = new DynamicBatcher.Listener() {
+        @Override
+        public void batch(int size) {}
+
+        @Override
+        public void retried(int requests) {
+            events.add("retried " + requests);
+        }
+
+        @Override
+        public void gaveUp(DeadLetterReason reason) {
+            events.add("gave up " + reason);
+        }
+    };
+
+    private static BatchSettings settings(int maxSize, Duration maxWait, Duration timeout, Duration retryTime) {
+        return new BatchSettings(maxSize, maxWait, -1, 1, 64, timeout, 3, retryTime);
+    }
+
+    private static BatchSettings settings(int maxSize, Duration maxWait) {
+        return settings(maxSize, maxWait, Duration.ofMinutes(1), Duration.ofSeconds(10));
+    }
+
+    private DynamicBatcher<String, String> batcher(
+            int workers, BatchSettings settings, DynamicBatcher.BatchProcessor<String, String> processor) {
+        return new DynamicBatcher<>("test", workers, settings, s -> s.charAt(0), processor, OUTCOMES, listener);
+    }
+
+    private static List<String> upperCase(List<String> batch) {
+        return batch.stream().map(String::toUpperCase).toList();
+    }
+
     @Test
     void groupsRequestsThatArriveTogetherUpToTheMaximumAndByKey() throws Exception {
         List<List<String>> batches = new CopyOnWriteArrayList<>();
         CountDownLatch release = new CountDownLatch(1);
-        DynamicBatcher<String, String> batcher = new DynamicBatcher<>("test", 1, 3, Duration.ofMillis(200),
-                s -> s.charAt(0),
-                batch -> {
-                    release.await(10, TimeUnit.SECONDS);
-                    batches.add(batch);
-                    return batch.stream().map(String::toUpperCase).toList();
-                },
-                size -> {});
-        try {
-            List<Result> results = new ArrayList<>();
-            for (String input : List.of("a1", "b1", "a2", "a3", "a4")) {
-                Result result = new Result();
-                results.add(result);
-                batcher.submit(input, result);
-            }
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(3, Duration.ofMillis(200)), batch -> {
+            release.await(10, TimeUnit.SECONDS);
+            batches.add(batch);
+            return upperCase(batch);
+        })) {
+            List<Result> results = submit(batcher, "a1", "b1", "a2", "a3", "a4");
             release.countDown();
 
             assertThat(results.get(3).get()).isEqualTo("A3");
             assertThat(results.get(4).get()).isEqualTo("A4");
             assertThat(batches).containsExactly(List.of("a1", "a2"), List.of("b1"), List.of("a3", "a4"));
             assertThat(results.get(0).get()).isEqualTo("A1");
-        } finally {
-            batcher.close();
         }
     }
 
     @Test
-    void aFailingBatchFailsEachOfItsRequestsAndTheWorkerGoesOn() throws Exception {
-        DynamicBatcher<String, String> batcher = new DynamicBatcher<>("test", 1, 1, Duration.ZERO, s -> "",
-                batch -> {
-                    if (batch.get(0).equals("bad")) {
-                        throw new IllegalStateException("model failed");
-                    }
-                    return batch;
-                },
-                size -> {});
-        try {
-            Result bad = new Result();
-            Result good = new Result();
-            batcher.submit("bad", bad);
-            batcher.submit("good", good);
+    void aPromptTheModelFailsOnIsGivenUpAfterMaxAttemptsAndTheOthersOfItsBatchSucceed() throws Exception {
+        List<List<String>> calls = new CopyOnWriteArrayList<>();
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(8, Duration.ofMillis(100)), batch -> {
+            calls.add(batch);
+            if (batch.contains("xbad")) {
+                throw new IllegalStateException("model failed on xbad");
+            }
+            return upperCase(batch);
+        })) {
+            List<Result> results = submit(batcher, "x1", "xbad", "x2");
 
-            assertThatThrownBy(bad::get).isInstanceOf(ExecutionException.class).hasRootCauseMessage("model failed");
-            assertThat(good.get()).isEqualTo("good");
-        } finally {
-            batcher.close();
+            assertThat(results.get(1).get()).isEqualTo("failed xbad MODEL_ERROR after 3");
+            assertThat(results.get(0).get()).isEqualTo("X1#2");
+            assertThat(results.get(2).get()).isEqualTo("X2#2");
+            assertThat(calls).containsExactly(List.of("x1", "xbad", "x2"), List.of("x1"), List.of("xbad"),
+                    List.of("xbad"), List.of("x2"));
+            assertThat(events).containsExactly("retried 3", "retried 1", "gave up MODEL_ERROR");
+        }
+    }
+
+    @Test
+    void aCorruptInputArtifactIsGivenUpAsCorruptArtifact() throws Exception {
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(1, Duration.ZERO), batch -> {
+            throw new IllegalStateException("enhance failed",
+                    new CorruptArtifactException("file:/store/x", "holds sha256 a, the reference expects b"));
+        })) {
+            assertThat(submit(batcher, "c").get(0).get()).isEqualTo("failed c CORRUPT_ARTIFACT after 3");
+        }
+    }
+
+    @Test
+    void aTransientErrorRetriesTheWholeBatchInPlace() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(4, Duration.ofMillis(100)), batch -> {
+            if (calls.incrementAndGet() <= 2) {
+                throw new UncheckedIOException("store unreachable", new ConnectException("Connection refused"));
+            }
+            return upperCase(batch);
+        })) {
+            List<Result> results = submit(batcher, "t1", "t2");
+
+            assertThat(results.get(0).get()).isEqualTo("T1#3");
+            assertThat(results.get(1).get()).isEqualTo("T2#3");
+            assertThat(events).containsExactly("retried 2", "retried 2");
+        }
+    }
+
+    @Test
+    void aTransientErrorThatOutlastsTheRetryTimeFailsTheRequestsSoTheJobRestarts() throws Exception {
+        BatchSettings shortRetries = settings(4, Duration.ZERO, Duration.ofMinutes(1), Duration.ofMillis(300));
+        try (DynamicBatcher<String, String> batcher = batcher(1, shortRetries, batch -> {
+            throw new UncheckedIOException(new IOException("store down"));
+        })) {
+            assertThatThrownBy(submit(batcher, "d").get(0)::get)
+                    .isInstanceOf(ExecutionException.class).hasRootCauseMessage("store down");
+        }
+    }
+
+    @Test
+    void anErrorThatIsNoExceptionFailsTheRequestsAndTheWorkerGoesOn() throws Exception {
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(1, Duration.ZERO), batch -> {
+            if (batch.get(0).equals("oom")) {
+                throw new OutOfMemoryError("test");
+            }
+            return batch;
+        })) {
+            List<Result> results = submit(batcher, "oom", "ok");
+
+            assertThatThrownBy(results.get(0)::get).isInstanceOf(ExecutionException.class).hasRootCauseMessage("test");
+            assertThat(results.get(1).get()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void aCallThatRunsLongerThanTheTimeoutGivesItsPromptsUpAndItsLateAnswerIsIgnored() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        BatchSettings settings = settings(1, Duration.ZERO, Duration.ofMillis(200), Duration.ZERO);
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings, batch -> {
+            started.countDown();
+            release.await(10, TimeUnit.SECONDS);
+            return upperCase(batch);
+        })) {
+            Result slow = submit(batcher, "slow").get(0);
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+            batcher.timedOut(slow);
+
+            assertThat(slow.get()).isEqualTo("failed slow STAGE_TIMEOUT after 1");
+            release.countDown();
+            Result next = submit(batcher, "next").get(0);
+            assertThat(next.get()).isEqualTo("NEXT");
+            assertThat(slow.completions).hasValue(1);
+        }
+    }
+
+    @Test
+    void aQueuedRequestWhoseTimerFiresWaitsWhileAWorkerMakesProgress() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        BatchSettings settings = settings(1, Duration.ZERO, Duration.ofSeconds(5), Duration.ZERO);
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings, batch -> {
+            release.await(10, TimeUnit.SECONDS);
+            return upperCase(batch);
+        })) {
+            List<Result> results = submit(batcher, "busy", "queued");
+
+            batcher.timedOut(results.get(1));
+            release.countDown();
+
+            assertThat(results.get(1).get()).isEqualTo("QUEUED");
+            assertThat(results.get(0).get()).isEqualTo("BUSY");
+        }
+    }
+
+    @Test
+    void aQueuedRequestFailsWhenEveryWorkerIsStuckLongerThanTheTimeout() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        BatchSettings settings = settings(1, Duration.ZERO, Duration.ofMillis(100), Duration.ZERO);
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings, batch -> {
+            release.await(10, TimeUnit.SECONDS);
+            return batch;
+        })) {
+            List<Result> results = submit(batcher, "stuck", "queued");
+            Thread.sleep(300);
+
+            batcher.timedOut(results.get(1));
+
+            assertThatThrownBy(results.get(1)::get).isInstanceOf(ExecutionException.class)
+                    .hasRootCauseInstanceOf(TimeoutException.class);
+            release.countDown();
         }
     }
 
     @Test
     void aStoppingTaskThatRejectsCompletionsFailsNothingAndTheWorkerGoesOn() throws Exception {
-        DynamicBatcher<String, String> batcher = new DynamicBatcher<>("test", 1, 2, Duration.ofMillis(100), s -> "",
-                batch -> batch, size -> {});
-        try {
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(2, Duration.ofMillis(100)), batch -> batch)) {
             List<String> failures = new CopyOnWriteArrayList<>();
-            ResultFuture<String> closedMailbox = new ResultFuture<>() {
-                @Override
-                public void complete(Collection<String> result) {
-                    throw new RejectedExecutionException("Mailbox is in state QUIESCED");
-                }
-
-                @Override
-                public void completeExceptionally(Throwable error) {
-                    failures.add(error.toString());
-                }
-
-                @Override
-                public void complete(CollectionSupplier<String> supplier) {
-                    throw new RejectedExecutionException("Mailbox is in state QUIESCED");
-                }
-            };
-            batcher.submit("stopping-1", closedMailbox);
-            batcher.submit("stopping-2", closedMailbox);
+            batcher.submit("stopping-1", closedMailbox(failures));
+            batcher.submit("stopping-2", closedMailbox(failures));
             Thread.sleep(300);
-            Result later = new Result();
-            batcher.submit("later", later);
 
-            assertThat(later.get()).isEqualTo("later");
+            assertThat(submit(batcher, "later").get(0).get()).isEqualTo("later");
             assertThat(failures).as("nothing failed for requests the stopping task rejected").isEmpty();
-        } finally {
-            batcher.close();
         }
     }
 
     @Test
     void severalWorkersShareTheQueue() throws Exception {
         CountDownLatch bothRunning = new CountDownLatch(2);
-        DynamicBatcher<String, String> batcher = new DynamicBatcher<>("test", 2, 1, Duration.ZERO, s -> "",
-                batch -> {
-                    bothRunning.countDown();
-                    assertThat(bothRunning.await(10, TimeUnit.SECONDS)).isTrue();
-                    return batch;
-                },
-                size -> {});
-        try {
-            Result first = new Result();
-            Result second = new Result();
-            batcher.submit("x", first);
-            batcher.submit("y", second);
+        try (DynamicBatcher<String, String> batcher = batcher(2, settings(1, Duration.ZERO), batch -> {
+            bothRunning.countDown();
+            assertThat(bothRunning.await(10, TimeUnit.SECONDS)).isTrue();
+            return batch;
+        })) {
+            List<Result> results = submit(batcher, "x", "y");
 
-            assertThat(first.get()).isEqualTo("x");
-            assertThat(second.get()).isEqualTo("y");
-        } finally {
-            batcher.close();
+            assertThat(results.get(0).get()).isEqualTo("x");
+            assertThat(results.get(1).get()).isEqualTo("y");
         }
+    }
+
+    private static List<Result> submit(DynamicBatcher<String, String> batcher, String... inputs) {
+        List<Result> results = new ArrayList<>();
+        for (String input : inputs) {
+            Result result = new Result();
+            results.add(result);
+            batcher.submit(input, result);
+        }
+        return results;
+    }
+
+    private static ResultFuture<String> closedMailbox(List<String> failures) {
+        return new ResultFuture<>() {
+            @Override
+            public void complete(Collection<String> result) {
+                throw new RejectedExecutionException("Mailbox is in state QUIESCED");
+            }
+
+            @Override
+            public void completeExceptionally(Throwable error) {
+                failures.add(error.toString());
+            }
+
+            @Override
+            public void complete(CollectionSupplier<String> supplier) {
+                throw new RejectedExecutionException("Mailbox is in state QUIESCED");
+            }
+        };
     }
 }

@@ -38,7 +38,7 @@ class ModelStageSnapshotTest {
     /** Text encoding on the built-in model; batches wait up to {@code maxWait} to fill up to 16. */
     private static OneInputStreamOperatorTestHarness<PromptRequest, PromptRecord> harness(Duration maxWait)
             throws Exception {
-        BatchSettings batch = new BatchSettings(16, maxWait, -1, 1, 64, Duration.ofMinutes(1));
+        BatchSettings batch = new BatchSettings(16, maxWait, -1, 1, 64, Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
         TextEncodeStage stage = new TextEncodeStage(batch, ModelOptions.BUILTIN, 64, CacheSettings.from(new Configuration()));
         return new OneInputStreamOperatorTestHarness<>(
                 new AsyncWaitOperatorFactory<>(stage, 60_000, 64, OutputMode.UNORDERED), REQUESTS);
@@ -55,7 +55,7 @@ class ModelStageSnapshotTest {
             throws Exception {
         Configuration conf = new Configuration();
         conf.set(StoreOptions.URI, store.toUri().toString());
-        BatchSettings batch = new BatchSettings(4, maxWait, -1, 1, 64, Duration.ofMinutes(1));
+        BatchSettings batch = new BatchSettings(4, maxWait, -1, 1, 64, Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
         ImageGenerateStage stage = new ImageGenerateStage(batch, ModelOptions.BUILTIN, StoreSettings.from(conf));
         return new OneInputStreamOperatorTestHarness<>(
                 new AsyncWaitOperatorFactory<>(stage, 60_000, 64, OutputMode.UNORDERED), RECORDS);

@@ -22,18 +22,18 @@ public final class ExactlyOnce {
     private ExactlyOnce() {}
 
     /**
-     * Exactly {@code expectedIds} are committed, each once; exactly {@code invalidLines} are dead
-     * letters, each once; every artifact of every result reads back and matches its sha256.
+     * Exactly {@code expectedIds} are committed, each once; exactly {@code deadLetterInputs} are dead
+     * letters ({@link TestJobs#deadLetterInputs}), each once; every artifact of every result reads back and matches its sha256.
      */
     public static List<GenerationResult> assertCommittedExactlyOnce(
-            Path out, Collection<String> expectedIds, Collection<String> invalidLines, Configuration storeConf) {
+            Path out, Collection<String> expectedIds, Collection<String> deadLetterInputs, Configuration storeConf) {
         List<GenerationResult> results = TestJobs.results(out);
         assertThat(results).extracting(r -> r.promptId)
                 .as("committed promptIds, each exactly once")
                 .containsExactlyInAnyOrderElementsOf(expectedIds);
-        assertThat(CommittedOutput.deadLetters(TestJobs.flinkPath(out))).extracting(d -> d.raw)
+        assertThat(CommittedOutput.deadLetters(TestJobs.flinkPath(out))).extracting(TestJobs::rawOrConflictingText)
                 .as("dead letters, each invalid line exactly once")
-                .containsExactlyInAnyOrderElementsOf(invalidLines);
+                .containsExactlyInAnyOrderElementsOf(deadLetterInputs);
         try (ArtifactStore store = new ArtifactStore(StoreSettings.from(storeConf))) {
             for (GenerationResult result : results) {
                 for (ArtifactRef ref : TestJobs.artifacts(result)) {

@@ -10,14 +10,17 @@ import dev.stageflow.model.InputLine;
 import dev.stageflow.model.Json;
 import dev.stageflow.model.PromptRequest;
 import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.stage.DedupeStage;
 import dev.stageflow.stage.InvalidPromptException;
 import dev.stageflow.stage.PromptParser;
 import dev.stageflow.stage.RequestLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -100,18 +103,27 @@ public final class TestJobs {
         return ids;
     }
 
-    /** The lines that must become dead letters. */
-    public static List<String> invalidLines(List<String> lines, Configuration conf) {
+    /**
+     * What the dead letters of {@code lines} stand for ({@link #rawOrConflictingText}): each invalid
+     * line, and the text of each line that reuses an accepted promptId for other content.
+     */
+    public static List<String> deadLetterInputs(List<String> lines, Configuration conf) {
         PromptParser parser = new PromptParser(RequestLimits.from(conf));
-        List<String> invalid = new ArrayList<>();
+        Map<String, String> accepted = new HashMap<>();
+        List<String> deadLetters = new ArrayList<>();
         for (String line : lines) {
             try {
-                parser.parse(InputLine.of(line), 0);
+                parser.parse(InputLine.of(line), 0).ifPresent(request -> {
+                    String fingerprint = DedupeStage.fingerprint(request);
+                    if (!accepted.computeIfAbsent(request.promptId, id -> fingerprint).equals(fingerprint)) {
+                        deadLetters.add(request.text);
+                    }
+                });
             } catch (InvalidPromptException e) {
-                invalid.add(line);
+                deadLetters.add(line);
             }
         }
-        return invalid;
+        return deadLetters;
     }
 
     /**

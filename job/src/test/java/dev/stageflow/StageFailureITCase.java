@@ -1,0 +1,126 @@
+package dev.stageflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.stageflow.config.EnhanceOptions;
+import dev.stageflow.config.ModelOptions;
+import dev.stageflow.config.SinkOptions;
+import dev.stageflow.config.SourceOptions;
+import dev.stageflow.config.StoreOptions;
+import dev.stageflow.model.DeadLetter;
+import dev.stageflow.model.GenerationResult;
+import dev.stageflow.model.Json;
+import dev.stageflow.model.PromptRequest;
+import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.stage.ImageEnhanceStage;
+import dev.stageflow.stage.ImageGenerateStage;
+import dev.stageflow.testing.FixedShapeGenerator;
+import dev.stageflow.testing.TestJobs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Prompts a model stage fails on, every time, on real models and real artifacts, with restarts
+ * switched off: each such prompt becomes exactly one dead letter naming the stage, the reason and
+ * the attempts, every other prompt exactly one result, and the job finishes without a restart.
+ */
+class StageFailureITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = TestJobs.miniCluster();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void promptsTheGeneratorFailsOnAreModelErrorsAndTheOthersAreGenerated() throws Exception {
+        List<String> lines = new ArrayList<>(prompts("fits", 12, 64));
+        List<String> tooWide = prompts("too wide", 3, 96);
+        lines.addAll(tooWide);
+        Configuration conf = job(lines, "fixed-shape");
+        conf.set(ModelOptions.GENERATOR_MODEL, FixedShapeGenerator.write(dir.resolve("generator-64"), 64).toString());
+
+        TestJobs.run(conf, "model-errors");
+
+        assertThat(results("fixed-shape")).extracting(r -> r.promptId).containsExactlyInAnyOrderElementsOf(ids("fits", 12));
+        assertThat(deadLetters("fixed-shape")).extracting(d -> d.promptId, d -> d.reason, d -> d.stage, d -> d.attempts)
+                .containsExactlyInAnyOrderElementsOf(ids("too wide", 3).stream()
+                        .map(id -> tuple(id, "MODEL_ERROR", ImageGenerateStage.STAGE, 3)).toList());
+        assertThat(deadLetters("fixed-shape")).allSatisfy(deadLetter -> {
+            assertThat(deadLetter.detail).contains("decoder", "Got invalid dimensions for input");
+            assertThat(Json.read(deadLetter.raw, PromptRequest.class).width).isEqualTo(96);
+        });
+    }
+
+    @Test
+    void aCorruptGeneratedImageIsACorruptArtifactOfItsPromptOnly() throws Exception {
+        List<String> lines = prompts("corrupt", 10, 64);
+        TestJobs.run(job(lines, "first"), "corrupt-first");
+        Path image = storedImage(ids("corrupt", 10).get(4));
+        byte[] bytes = Files.readAllBytes(image);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(image, bytes);
+
+        Configuration second = job(lines, "second");
+        second.set(EnhanceOptions.SHARPEN_AMOUNT, 0.25);
+        TestJobs.run(second, "corrupt-second");
+
+        assertThat(results("second")).extracting(r -> r.promptId)
+                .containsExactlyInAnyOrderElementsOf(ids("corrupt", 10).stream().filter(id -> !id.endsWith("-4")).toList());
+        assertThat(deadLetters("second")).hasSize(1);
+        DeadLetter deadLetter = deadLetters("second").get(0);
+        assertThat(deadLetter.promptId).isEqualTo("corrupt-4");
+        assertThat(deadLetter.reason).isEqualTo("CORRUPT_ARTIFACT");
+        assertThat(deadLetter.stage).isEqualTo(ImageEnhanceStage.STAGE);
+        assertThat(deadLetter.detail).contains(image.getParent().toUri().getPath().replaceAll("/$", ""), "sha256");
+    }
+
+    /** The job over {@code lines} with its own output, the shared store, and no restarts. */
+    private Configuration job(List<String> lines, String name) throws Exception {
+        Path prompts = dir.resolve(name + ".jsonl");
+        Files.write(prompts, lines);
+        Configuration conf = TestJobs.smallJob(dir.resolve("checkpoints-" + name));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        conf.set(SourceOptions.PROMPTS, prompts.toUri().toString());
+        conf.set(SinkOptions.OUTPUT_DIR, dir.resolve("out-" + name).toUri().toString());
+        conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
+        return conf;
+    }
+
+    private List<GenerationResult> results(String name) {
+        return CommittedOutput.results(TestJobs.flinkPath(dir.resolve("out-" + name)));
+    }
+
+    private List<DeadLetter> deadLetters(String name) {
+        return CommittedOutput.deadLetters(TestJobs.flinkPath(dir.resolve("out-" + name)));
+    }
+
+    /** The single chunk of the generated image of {@code promptId}, found through its committed result. */
+    private Path storedImage(String promptId) throws Exception {
+        GenerationResult result = results("first").stream().filter(r -> r.promptId.equals(promptId)).findFirst().orElseThrow();
+        Path artifact = Path.of(URI.create(result.generate.artifact(ImageGenerateStage.IMAGE).uri));
+        return artifact.resolve("image.png");
+    }
+
+    private static List<String> prompts(String label, int count, int width) {
+        return IntStream.range(0, count)
+                .mapToObj(i -> String.format("{\"promptId\": \"%s-%d\", \"text\": \"%s prompt %d\", \"width\": %d}",
+                        label.replace(' ', '-'), i, label, i, width))
+                .toList();
+    }
+
+    private static List<String> ids(String label, int count) {
+        return IntStream.range(0, count).mapToObj(i -> label.replace(' ', '-') + "-" + i).toList();
+    }
+}
