@@ -76,7 +76,8 @@ public final class StageflowPipeline {
 
         BatchSettings enhanceBatch = BatchSettings.from(conf, StageOptions.ENHANCER);
         DataStream<PromptRecord> enhanced = async(generated,
-                new ImageEnhanceStage(enhanceBatch, enhance, enhanceStore),
+                new ImageEnhanceStage(enhanceBatch, enhance, enhanceStore, conf.get(ModelOptions.GENERATOR_MODEL),
+                        generateStore),
                 enhanceBatch, JobOperator.IMAGE_ENHANCE);
 
         SingleOutputStreamOperator<GenerationResult> results =

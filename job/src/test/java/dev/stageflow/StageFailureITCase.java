@@ -13,9 +13,12 @@ import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.Json;
 import dev.stageflow.model.PromptRequest;
 import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.store.ArtifactLocation;
+import dev.stageflow.store.ArtifactStore;
+import dev.stageflow.store.StoreSettings;
 import dev.stageflow.stage.ImageEnhanceStage;
 import dev.stageflow.stage.ImageGenerateStage;
-import dev.stageflow.testing.FixedShapeGenerator;
+import dev.stageflow.testing.GeneratorExports;
 import dev.stageflow.testing.TestJobs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +26,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -33,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Prompts a model stage fails on, every time, on real models and real artifacts, with restarts
  * switched off: each such prompt becomes exactly one dead letter naming the stage, the reason and
- * the attempts, every other prompt exactly one result, and the job finishes without a restart.
+ * the attempts, every other prompt exactly one result, and the job finishes without a restart. A
+ * corrupt artifact that can be generated again is repaired instead.
  */
 class StageFailureITCase {
 
@@ -49,7 +54,7 @@ class StageFailureITCase {
         List<String> tooWide = prompts("too wide", 3, 96);
         lines.addAll(tooWide);
         Configuration conf = job(lines, "fixed-shape");
-        conf.set(ModelOptions.GENERATOR_MODEL, FixedShapeGenerator.write(dir.resolve("generator-64"), 64).toString());
+        conf.set(ModelOptions.GENERATOR_MODEL, GeneratorExports.fixedShape(dir.resolve("generator-64"), 64).toString());
 
         TestJobs.run(conf, "model-errors");
 
@@ -64,26 +69,67 @@ class StageFailureITCase {
     }
 
     @Test
-    void aCorruptGeneratedImageIsACorruptArtifactOfItsPromptOnly() throws Exception {
+    void aCorruptGeneratedImageIsQuarantinedAndGeneratedAgain() throws Exception {
         List<String> lines = prompts("corrupt", 10, 64);
         TestJobs.run(job(lines, "first"), "corrupt-first");
-        Path image = storedImage(ids("corrupt", 10).get(4));
+        Path image = flipAByteOfTheGeneratedImage("first", "corrupt-4");
+
+        TestJobs.run(enhancedDifferently(lines, "second"), "corrupt-second");
+
+        List<GenerationResult> results = results("second");
+        assertThat(results).extracting(r -> r.promptId).containsExactlyInAnyOrderElementsOf(ids("corrupt", 10));
+        assertThat(deadLetters("second")).isEmpty();
+        GenerationResult repaired = results.stream().filter(r -> r.promptId.equals("corrupt-4")).findFirst().orElseThrow();
+        try (ArtifactStore store = new ArtifactStore(StoreSettings.from(job(lines, "check")))) {
+            assertThat(store.read(repaired.generate.artifact(ImageGenerateStage.IMAGE))).isNotEmpty();
+            assertThat(store.read(repaired.image)).isNotEmpty();
+        }
+        assertThat(quarantined()).singleElement().asString()
+                .contains("_quarantine/image-generate/", image.getParent().getFileName().toString());
+    }
+
+    @Test
+    void aCorruptImageThatAnotherGeneratorMadeIsACorruptArtifactOfItsPromptOnly() throws Exception {
+        List<String> lines = prompts("replaced", 6, 64);
+        TestJobs.run(job(lines, "first"), "replaced-first");
+        flipAByteOfTheGeneratedImage("first", "replaced-2");
+
+        Configuration second = enhancedDifferently(lines, "second");
+        second.set(ModelOptions.GENERATOR_MODEL,
+                GeneratorExports.retrainedUnderTheSameVersion(dir.resolve("generator-replaced")).toString());
+        TestJobs.run(second, "replaced-second");
+
+        assertThat(results("second")).extracting(r -> r.promptId)
+                .containsExactlyInAnyOrderElementsOf(ids("replaced", 6).stream().filter(id -> !id.endsWith("-2")).toList());
+        assertThat(deadLetters("second")).hasSize(1);
+        DeadLetter deadLetter = deadLetters("second").get(0);
+        assertThat(deadLetter.promptId).isEqualTo("replaced-2");
+        assertThat(deadLetter.reason).isEqualTo("CORRUPT_ARTIFACT");
+        assertThat(deadLetter.stage).isEqualTo(ImageEnhanceStage.STAGE);
+        assertThat(deadLetter.attempts).isEqualTo(3);
+        assertThat(deadLetter.detail).contains("/image-generate/builtin-cppn-v1/", "another generator made it");
+    }
+
+    /** Flips one byte in the middle of the stored generated image of {@code promptId}; returns the chunk. */
+    private Path flipAByteOfTheGeneratedImage(String run, String promptId) throws Exception {
+        Path image = storedImage(run, promptId);
         byte[] bytes = Files.readAllBytes(image);
         bytes[bytes.length / 2] ^= 0x01;
         Files.write(image, bytes);
+        return image;
+    }
 
-        Configuration second = job(lines, "second");
-        second.set(EnhanceOptions.SHARPEN_AMOUNT, 0.25);
-        TestJobs.run(second, "corrupt-second");
+    /** The job over {@code lines} with another sharpening, so image-enhance must read every generated image. */
+    private Configuration enhancedDifferently(List<String> lines, String name) throws Exception {
+        Configuration conf = job(lines, name);
+        conf.set(EnhanceOptions.SHARPEN_AMOUNT, 0.25);
+        return conf;
+    }
 
-        assertThat(results("second")).extracting(r -> r.promptId)
-                .containsExactlyInAnyOrderElementsOf(ids("corrupt", 10).stream().filter(id -> !id.endsWith("-4")).toList());
-        assertThat(deadLetters("second")).hasSize(1);
-        DeadLetter deadLetter = deadLetters("second").get(0);
-        assertThat(deadLetter.promptId).isEqualTo("corrupt-4");
-        assertThat(deadLetter.reason).isEqualTo("CORRUPT_ARTIFACT");
-        assertThat(deadLetter.stage).isEqualTo(ImageEnhanceStage.STAGE);
-        assertThat(deadLetter.detail).contains(image.getParent().toUri().getPath().replaceAll("/$", ""), "sha256");
+    private List<Path> quarantined() throws Exception {
+        try (Stream<Path> files = Files.walk(dir.resolve("store").resolve(ArtifactLocation.QUARANTINE_DIR), ArtifactLocation.DEPTH + 1)) {
+            return files.filter(path -> path.getFileName().toString().matches("[0-9a-f]{64}\\.[0-9]+")).toList();
+        }
     }
 
     /** The job over {@code lines} with its own output, the shared store, and no restarts. */
@@ -107,8 +153,8 @@ class StageFailureITCase {
     }
 
     /** The single chunk of the generated image of {@code promptId}, found through its committed result. */
-    private Path storedImage(String promptId) throws Exception {
-        GenerationResult result = results("first").stream().filter(r -> r.promptId.equals(promptId)).findFirst().orElseThrow();
+    private Path storedImage(String run, String promptId) {
+        GenerationResult result = results(run).stream().filter(r -> r.promptId.equals(promptId)).findFirst().orElseThrow();
         Path artifact = Path.of(URI.create(result.generate.artifact(ImageGenerateStage.IMAGE).uri));
         return artifact.resolve("image.png");
     }

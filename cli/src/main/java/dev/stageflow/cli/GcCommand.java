@@ -45,8 +45,8 @@ final class GcCommand extends JobOptionsCommand {
             List.of(StoreOptions.URI, StoreOptions.GENERATE_URI, StoreOptions.ENHANCE_URI);
 
     @Option(names = "--output.dir", paramLabel = "DIR",
-            description = "output.dir of a job writing into the store roots; repeat it for every such job: only"
-                    + " their committed results protect artifacts")
+            description = "output.dir of a job writing into the store roots, besides those the roots record (every"
+                    + " job records itself as a writer of the roots it writes into); repeatable")
     List<String> outputDirs = new ArrayList<>();
 
     @Option(names = "--grace", paramLabel = "DURATION",
@@ -68,10 +68,10 @@ final class GcCommand extends JobOptionsCommand {
         Duration gracePeriod = conf.get(GcOptions.GRACE);
         OrphanCollector collector = new OrphanCollector(roots, outputs, gracePeriod, Clock.systemUTC());
         PrintWriter out = out();
-        out.printf("Store roots: %s%nCommitted results of: %s%nGrace period: %s%n", joined(roots),
-                joined(outputs), TimeUtils.formatWithHighestUnit(gracePeriod));
+        out.printf("Store roots: %s%nGrace period: %s%n", joined(roots), TimeUtils.formatWithHighestUnit(gracePeriod));
         try {
             Plan plan = collector.plan();
+            out.printf("Committed results of: %s%n", joined(plan.writers()));
             print(plan, out);
             return delete ? delete(collector, plan, out, spec.commandLine().getErr()) : dryRun(plan, out);
         } catch (GcRefusedException e) {
@@ -94,10 +94,6 @@ final class GcCommand extends JobOptionsCommand {
 
     private List<Path> outputDirs(Configuration conf) {
         List<String> dirs = outputDirs.isEmpty() ? conf.getOptional(GcOptions.OUTPUT_DIRS).orElse(List.of()) : outputDirs;
-        if (dirs.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "No --output.dir: give the output.dir of every job that"
-                    + " writes into the store roots; only their committed results protect artifacts");
-        }
         return dirs.stream().map(dir -> new Path(Locations.asUri(dir))).distinct().toList();
     }
 

@@ -46,7 +46,7 @@ final class CommittedReferences {
 
     static CommittedReferences read(List<Path> outputDirs) {
         if (outputDirs.isEmpty()) {
-            throw new GcRefusedException("No output directory given: without committed results every artifact"
+            throw new GcRefusedException("No output directory given or recorded in the store roots: without committed results every artifact"
                     + " would look like an orphan");
         }
         Set<ArtifactLocation> locations = new HashSet<>();
@@ -73,7 +73,8 @@ final class CommittedReferences {
             FileSystem fs = resultsDir.getFileSystem();
             if (!fs.exists(resultsDir)) {
                 throw new GcRefusedException("No committed results at " + resultsDir + ": the output.dir is wrong,"
-                        + " or its job has not committed anything yet");
+                        + " or its job has not committed anything yet. (A job recorded as a writer whose output is gone"
+                        + " for good: remove its record from the store root's " + ArtifactLocation.WRITERS_DIR + "/.)");
             }
             FileStatus[] files = fs.listStatus(resultsDir);
             if (files == null) {

@@ -1,5 +1,6 @@
 package dev.stageflow.gc;
 
+import dev.stageflow.store.StoreWriters;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
@@ -25,8 +27,9 @@ import org.apache.flink.core.fs.Path;
  *       read, any line is not a complete result row, or any store root cannot be listed, collection
  *       refuses ({@link GcRefusedException}) and deletes nothing. A partial view of the references
  *       makes live artifacts look like orphans, and deleting them breaks committed results for good:
- *       the job does not recompute what a committed row points to. For the same reason every job
- *       that writes into these roots must have its output directory listed.
+ *       the job does not recompute what a committed row points to. For the same reason the output
+ *       directories are not only those given: every job records itself in the roots it writes
+ *       into ({@link StoreWriters}) before it writes, and a record that cannot be read refuses too.
  *   <li><b>Grace period.</b> An artifact any of whose files was modified within the grace period is
  *       never touched, referenced or not. This protects the work of a running job, whose results
  *       commit only with its next checkpoint, and of a job stopped with a retained checkpoint, whose
@@ -38,12 +41,17 @@ import org.apache.flink.core.fs.Path;
  *       unrecognised spelling must never turn a referenced artifact into an orphan.
  *   <li><b>Scan first, read references second, read them again before deleting.</b> A result
  *       committed while gc runs is seen, and an orphan that a result started to reference after the
- *       scan is skipped. What remains is a job reusing an old orphan as a cache hit (which does not
- *       refresh it) and committing after the second read: run {@code --delete} when no job that
- *       could resubmit such prompts is running, or keep the grace period long.
+ *       scan is skipped.
+ *   <li><b>A cache hit is a use.</b> A job reusing an artifact rewrites its lease file when the
+ *       artifact was not written or used within {@code store.lease-refresh}, so an artifact in use
+ *       is young. Right before deleting, each orphan's files are listed again, and one used since
+ *       the scan is kept. This needs the grace period to exceed {@code store.lease-refresh} (1 h
+ *       by default).
  *   <li><b>Only the layout.</b> Only directories of the store layout are candidates; anything else
  *       below a root is counted and left alone, and so are the emptied prefix directories, which a
- *       concurrent writer may be creating a new artifact in.
+ *       concurrent writer may be creating a new artifact in. The store's own directories ({@code
+ *       _quarantine}, {@code _writers}) are skipped: quarantined artifacts are for a person to
+ *       look at and delete.
  * </ol>
  */
 public final class OrphanCollector {
@@ -53,6 +61,7 @@ public final class OrphanCollector {
     private final Duration grace;
     private final Clock clock;
 
+    /** {@code outputDirs}: the output directories to read besides those the roots record as writers. */
     public OrphanCollector(List<Path> storeRoots, List<Path> outputDirs, Duration grace, Clock clock) {
         if (grace.isNegative()) {
             throw new IllegalArgumentException("The grace period must not be negative, got " + grace);
@@ -72,7 +81,8 @@ public final class OrphanCollector {
             stored.addAll(scan.artifacts());
             foreign += scan.foreignEntries();
         }
-        CommittedReferences references = CommittedReferences.read(outputDirs);
+        List<Path> writers = writers();
+        CommittedReferences references = CommittedReferences.read(writers);
         Instant cutoff = clock.instant().minus(grace);
         List<StoredArtifact> orphans = new ArrayList<>();
         long referenced = 0;
@@ -86,7 +96,20 @@ public final class OrphanCollector {
                 orphans.add(artifact);
             }
         }
-        return new Plan(orphans, referenced, young, foreign, references.rows, references.uncommittedFiles);
+        return new Plan(writers, orphans, referenced, young, foreign, references.rows, references.uncommittedFiles);
+    }
+
+    /** The output directories given, and those the store roots record as their writers ({@link StoreWriters}). */
+    private List<Path> writers() {
+        Set<Path> writers = new LinkedHashSet<>(outputDirs);
+        for (Path root : storeRoots) {
+            try {
+                StoreWriters.outputDirs(root).forEach(dir -> writers.add(new Path(dir)));
+            } catch (IOException e) {
+                throw new GcRefusedException("Cannot read the writers recorded in store root " + root + ": " + e.getMessage(), e);
+            }
+        }
+        return List.copyOf(writers);
     }
 
     /**
@@ -95,11 +118,14 @@ public final class OrphanCollector {
      * to each.
      */
     public List<Deletion> delete(Plan plan) {
-        CommittedReferences references = CommittedReferences.read(outputDirs);
+        CommittedReferences references = CommittedReferences.read(writers());
+        Instant cutoff = clock.instant().minus(grace);
         List<Deletion> deletions = new ArrayList<>();
         for (StoredArtifact orphan : plan.orphans()) {
             if (references.locations.contains(orphan.location())) {
                 deletions.add(new Deletion(orphan, Optional.of("now referenced by a committed result; kept")));
+            } else if (StoreScanner.lastModified(orphan.directory()).isAfter(cutoff)) {
+                deletions.add(new Deletion(orphan, Optional.of("used since the scan (a cache hit renewed its lease); kept")));
             } else {
                 deletions.add(new Deletion(orphan, deleteDirectory(orphan.directory())));
             }
@@ -119,8 +145,9 @@ public final class OrphanCollector {
         }
     }
 
-    /** What a scan found. */
+    /** What a scan found; {@code writers} are the output directories whose committed results were read. */
     public record Plan(
+            List<Path> writers,
             List<StoredArtifact> orphans,
             long referenced,
             long young,

@@ -2,6 +2,7 @@ package dev.stageflow.gc;
 
 import dev.stageflow.store.ArtifactLocation;
 import dev.stageflow.store.Manifest;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +48,18 @@ final class StoreScanner {
     }
 
     private void walk(FileSystem fs, Path dir, List<String> segments) throws IOException {
-        for (FileStatus entry : list(fs, dir)) {
+        FileStatus[] entries;
+        try {
+            entries = list(fs, dir);
+        } catch (FileNotFoundException gone) {
+            // Emptied while scanning (a quarantine or a deletion moved its last artifact away): on an
+            // object store a prefix exists only while something is below it, or a listing lags.
+            return;
+        }
+        for (FileStatus entry : entries) {
+            if (segments.isEmpty() && entry.isDir() && ArtifactLocation.isStoreDirectory(entry.getPath().getName())) {
+                continue;
+            }
             if (!entry.isDir()) {
                 foreignEntries++;
                 continue;
@@ -62,6 +74,20 @@ final class StoreScanner {
                                 () -> foreignEntries++);
             }
             segments.remove(segments.size() - 1);
+        }
+    }
+
+    /** When any file of the artifact in {@code directory} was last written; refuses if it cannot be listed. */
+    static Instant lastModified(Path directory) {
+        try {
+            FileSystem fs = directory.getFileSystem();
+            long newest = Long.MIN_VALUE;
+            for (FileStatus file : list(fs, directory)) {
+                newest = Math.max(newest, file.getModificationTime());
+            }
+            return Instant.ofEpochMilli(newest == Long.MIN_VALUE ? fs.getFileStatus(directory).getModificationTime() : newest);
+        } catch (IOException e) {
+            throw new GcRefusedException("Cannot list artifact directory " + directory, e);
         }
     }
 

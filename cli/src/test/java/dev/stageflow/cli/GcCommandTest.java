@@ -8,6 +8,7 @@ import dev.stageflow.store.ArtifactKey;
 import dev.stageflow.store.ArtifactStore;
 import dev.stageflow.store.Codec;
 import dev.stageflow.store.StoreSettings;
+import dev.stageflow.store.StoreWriters;
 import dev.stageflow.testing.TestArtifacts;
 import dev.stageflow.testing.TestResults;
 import java.io.ByteArrayOutputStream;
@@ -69,11 +70,33 @@ class GcCommandTest {
     }
 
     @Test
-    void aMissingOutputDirectoryOrAnAmbiguousDeleteIsAUsageError() {
+    void withoutAnOutputDirectoryGivenOrRecordedGcRefuses() {
         String store = dir.resolve("store").toUri().toString();
 
-        assertThat(run("--store.uri", store)).isEqualTo(2);
-        assertThat(err()).contains("No --output.dir");
+        assertThat(run("--store.uri", store)).isEqualTo(1);
+        assertThat(err()).contains("gc refused to run, nothing was deleted: No output directory given or recorded");
+    }
+
+    @Test
+    void theOutputDirectoryARootRecordsIsReadWithoutBeingGiven() throws Exception {
+        Path root = dir.resolve("store");
+        ArtifactRef kept = put(root, "image-enhance", "kept");
+        ArtifactRef orphan = put(root, "image-enhance", "orphan");
+        TestResults.writeResults(dir.resolve("out"), "results-0.jsonl", List.of(TestResults.row("p1", kept)));
+        StoreWriters.register(new org.apache.flink.core.fs.Path(root.toUri()), dir.resolve("out").toUri().toString());
+
+        int status = run("--store.uri", root.toUri().toString(), "--delete", "--grace", "0");
+
+        assertThat(status).as(err()).isZero();
+        assertThat(out()).contains("Committed results of: file:" + dir.resolve("out"));
+        assertThat(TestResults.directory(kept)).isDirectory();
+        assertThat(TestResults.directory(orphan)).doesNotExist();
+    }
+
+    @Test
+    void anAmbiguousDeleteOrNoStoreRootIsAUsageError() {
+        String store = dir.resolve("store").toUri().toString();
+
         assertThat(run("--store.uri", store, "--output.dir", dir.toString(), "--delete", "yes")).isEqualTo(2);
         assertThat(err()).contains("Unexpected argument 'yes'");
         assertThat(run("--output.dir", dir.toString())).isEqualTo(2);

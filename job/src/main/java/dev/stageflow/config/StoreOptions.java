@@ -1,5 +1,6 @@
 package dev.stageflow.config;
 
+import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -88,6 +89,26 @@ public final class StoreOptions {
                                     + " Hadoop configuration Flink loads (3 unless the Hadoop"
                                     + " configuration says otherwise). Applies to every store root on"
                                     + " hdfs://; the others ignore it.");
+
+    public static final ConfigOption<Boolean> VERIFY_ON_HIT =
+            ConfigOptions.key("store.verify-on-hit")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Whether a cache hit reads the whole artifact and checks its SHA-256 before reusing"
+                                    + " it. Every hit checks that the manifest reads and that each chunk exists"
+                                    + " with the size it names; a hit that fails a check is quarantined and"
+                                    + " recomputed.");
+
+    public static final ConfigOption<Duration> LEASE_REFRESH =
+            ConfigOptions.key("store.lease-refresh")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "A cache hit on an artifact none of whose files was written within this long"
+                                    + " rewrites the artifact's lease file, so gc's grace period counts from"
+                                    + " the artifact's last use, not its creation. Keep it well below the"
+                                    + " grace period gc runs with.");
 
     private StoreOptions() {}
 }

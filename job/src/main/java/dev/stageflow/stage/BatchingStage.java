@@ -4,6 +4,8 @@ import dev.stageflow.model.DeadLetterReason;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.StageFailure;
 import dev.stageflow.model.StageOutcome;
+import dev.stageflow.store.ArtifactStore;
+import dev.stageflow.store.StoreSettings;
 import java.util.Collection;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -39,6 +41,7 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
     private transient Counter modelInputs;
     private transient Counter retries;
     private transient Counter failures;
+    private transient Counter quarantined;
     private transient Histogram computeMillis;
 
     protected BatchingStage(String stageName, BatchSettings batch) {
@@ -56,6 +59,7 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
         modelInputs = metrics.counter("modelInputs", new ThreadSafeSimpleCounter());
         retries = metrics.counter("retries", new ThreadSafeSimpleCounter());
         failures = metrics.counter("deadLetters", new ThreadSafeSimpleCounter());
+        quarantined = metrics.counter("quarantined", new ThreadSafeSimpleCounter());
         openStage();
         batcher = new DynamicBatcher<>(stageName, workerCount(), batch, this::batchKey, this::process,
                 new DynamicBatcher.Outcomes<>() {
@@ -149,6 +153,18 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
      */
     protected void recordModelInputs(int count) {
         modelInputs.inc(count);
+    }
+
+    /**
+     * A store for this stage to write into: it counts what it quarantines in the stage's {@code
+     * quarantined} metric, and the job is recorded as one of its writers before anything is written.
+     */
+    protected ArtifactStore openStore(StoreSettings settings) {
+        ArtifactStore store = new ArtifactStore(settings, quarantined);
+        if (settings.jobOutputDir != null) {
+            store.registerWriter(settings.jobOutputDir);
+        }
+        return store;
     }
 
     /** Counts one request as a cache hit or miss. */

@@ -11,16 +11,25 @@ import dev.stageflow.model.Style;
 import dev.stageflow.store.ArtifactKey;
 import dev.stageflow.store.ArtifactStore;
 import dev.stageflow.store.Codec;
+import dev.stageflow.store.CorruptArtifactException;
 import dev.stageflow.store.StoreSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 
 /**
  * Reads the generated image from the store (verifying its checksum), upscales, sharpens, stretches
  * contrast and grades colour by style, and writes the final PNG at a content key. Runs {@code
  * enhancer.threads} workers, each on its own requests.
+ *
+ * <p>A generated image that turns out corrupt is repaired, not given up on: it is quarantined and
+ * generated again from the record (embedding, seed, size and steps are all there, and generation
+ * is deterministic), with the configured generator, loaded the first time a repair needs it. Only
+ * when the new image differs from the one referenced (another generator made it) does the prompt
+ * become a CORRUPT_ARTIFACT dead letter.
  */
 public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
@@ -30,19 +39,30 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
     private final EnhanceSettings enhanceSettings;
     private final StoreSettings storeSettings;
+    private final String generatorModel;
+    private final StoreSettings generateStoreSettings;
     private transient ImageEnhancer enhancer;
     private transient ArtifactStore store;
+    private transient ArtifactStore generateStore;
+    private transient ImageGeneration repairs;
+    private transient Counter repaired;
 
-    public ImageEnhanceStage(BatchSettings batch, EnhanceSettings enhanceSettings, StoreSettings storeSettings) {
+    public ImageEnhanceStage(BatchSettings batch, EnhanceSettings enhanceSettings, StoreSettings storeSettings,
+            String generatorModel, StoreSettings generateStoreSettings) {
         super(STAGE, batch);
         this.enhanceSettings = enhanceSettings;
         this.storeSettings = storeSettings;
+        this.generatorModel = generatorModel;
+        this.generateStoreSettings = generateStoreSettings;
     }
 
     @Override
     protected void openStage() {
         enhancer = new ImageEnhancer(enhanceSettings);
-        store = new ArtifactStore(storeSettings);
+        store = openStore(storeSettings);
+        generateStore = openStore(generateStoreSettings);
+        repaired = getRuntimeContext().getMetricGroup().addGroup("stage", STAGE)
+                .counter("repairedInputs", new ThreadSafeSimpleCounter());
     }
 
     @Override
@@ -74,12 +94,45 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
     private ArtifactRef enhanceAndWrite(PromptRecord record, ArtifactRef source, ArtifactKey key) {
         Style style = Style.parse(record.request.style).orElseThrow();
-        RgbImage generated = RgbImage.fromPng(store.read(source));
+        RgbImage generated = RgbImage.fromPng(readOrRepair(record, source));
         recordModelInputs(1);
         long computeStart = System.nanoTime();
         RgbImage enhanced = enhancer.enhance(generated, style);
         recordCompute(computeStart);
         return store.put(key, enhanced.toPng(), "image.png", "image/png", Codec.NONE);
+    }
+
+    /** The generated image {@code source}, generated again if the stored one is corrupt (see the class comment). */
+    private byte[] readOrRepair(PromptRecord record, ArtifactRef source) {
+        try {
+            return store.read(source);
+        } catch (CorruptArtifactException corrupt) {
+            generateStore.quarantine(source, corrupt.problem());
+            ArtifactRef again;
+            try {
+                again = repairs().regenerate(record)[1];
+            } catch (RuntimeException failed) {
+                if (StageErrors.classify(failed) == StageErrors.Kind.TRANSIENT) {
+                    throw failed;
+                }
+                throw new CorruptArtifactException(source.uri, corrupt.problem() + "; generating it again failed: "
+                        + StageErrors.describe(failed), failed);
+            }
+            if (!again.sha256.equals(source.sha256)) {
+                throw new CorruptArtifactException(source.uri, corrupt.problem() + "; generated again by "
+                        + repairs().generator().version() + " it has sha256 " + again.sha256
+                        + ", not the referenced one: another generator made it");
+            }
+            repaired.inc();
+            return store.read(again);
+        }
+    }
+
+    private synchronized ImageGeneration repairs() {
+        if (repairs == null) {
+            repairs = new ImageGeneration(generatorModel, 1, generateStoreSettings, generateStore);
+        }
+        return repairs;
     }
 
     @Override
@@ -94,6 +147,12 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
     @Override
     protected void closeStage() {
+        if (repairs != null) {
+            repairs.close();
+        }
+        if (generateStore != null) {
+            generateStore.close();
+        }
         if (store != null) {
             store.close();
         }

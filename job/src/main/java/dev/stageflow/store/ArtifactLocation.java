@@ -17,6 +17,18 @@ public record ArtifactLocation(String stage, String modelVersion, String digest)
     /** Directory levels from a store root down to an artifact. */
     public static final int DEPTH = 5;
 
+    /**
+     * Where corrupt artifacts are moved, below a store root: {@code _quarantine/<layout>.<millis>}.
+     * No stage id starts with {@code _}, so the store's own directories never collide with a stage.
+     */
+    public static final String QUARANTINE_DIR = "_quarantine";
+
+    /** Where the jobs writing into a store root are recorded ({@link StoreWriters}), below the root. */
+    public static final String WRITERS_DIR = "_writers";
+
+    /** The file a cache hit rewrites so that gc sees the artifact as used. */
+    public static final String LEASE_FILE = "lease";
+
     private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
 
     /** The artifact directory, relative to the store root. */
@@ -54,6 +66,16 @@ public record ArtifactLocation(String stage, String modelVersion, String digest)
         }
         List<String> tail = segments.subList(segments.size() - DEPTH, segments.size());
         return of(tail.get(0), tail.get(1), tail.get(2), tail.get(3), tail.get(4));
+    }
+
+    /** Whether a directory directly below a store root is the store's own (quarantine, writers), not a stage. */
+    public static boolean isStoreDirectory(String name) {
+        return name.startsWith("_");
+    }
+
+    /** Where this artifact, found corrupt at {@code epochMillis}, is kept, relative to the store root. */
+    public String quarantinePath(long epochMillis) {
+        return QUARANTINE_DIR + "/" + relativePath() + "." + epochMillis;
     }
 
     /** What the artifact is, as far as its path tells: {@code image-generate/onnx-v1}. */

@@ -11,14 +11,22 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem.WriteMode;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Content-addressed artifacts on any Flink {@link FileSystem} ({@code file://}, {@code s3://},
@@ -37,6 +45,10 @@ import org.apache.flink.core.fs.Path;
  *       replay after a failure rewrites identical files instead of creating a second copy.
  *   <li>Readers verify the SHA-256 of every chunk and of the whole artifact, and fail naming the
  *       artifact URI.
+ *   <li>A cache hit is checked before it is reused: the manifest reads and every chunk it names
+ *       exists with its size (every checksum too with {@code store.verify-on-hit}). An artifact that
+ *       fails is moved to the quarantine, never deleted, and computed again; since keys are content
+ *       addresses, the new artifact is the one the old references expect.
  * </ol>
  *
  * <p>Chunks of one artifact are compressed, written and read concurrently on a bounded pool of
@@ -45,6 +57,7 @@ import org.apache.flink.core.fs.Path;
  */
 public final class ArtifactStore implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
     private static final Set<String> OBJECT_STORE_SCHEMES =
             Set.of("s3", "s3a", "s3p", "gs", "oss", "wasb", "wasbs", "abfs", "abfss");
 
@@ -53,32 +66,65 @@ public final class ArtifactStore implements AutoCloseable {
     private final FileSystem fs;
     private final boolean objectStore;
     private final ChunkIo io;
+    private final Counter quarantined;
 
     public ArtifactStore(StoreSettings settings) {
+        this(settings, new ThreadSafeSimpleCounter());
+    }
+
+    /** A store that counts the artifacts it quarantines in {@code quarantined}. */
+    public ArtifactStore(StoreSettings settings, Counter quarantined) {
         this.settings = settings;
+        this.quarantined = quarantined;
         this.root = new Path(settings.root);
         this.fs = fileSystemOf(root);
         this.objectStore = OBJECT_STORE_SCHEMES.contains(settings.root.getScheme());
         this.io = new ChunkIo(settings.ioThreads, settings.root.toString());
     }
 
-    /** The artifact at {@code key} if it is complete (its manifest exists), without reading it. */
+    /**
+     * The artifact at {@code key} if it is there and sound: its manifest reads, each chunk it names
+     * exists with the size it names, and with {@code store.verify-on-hit} every checksum matches.
+     * An artifact that fails a check is quarantined ({@link #quarantine}) and reported absent, so
+     * the caller computes it again. A hit on an artifact not written or used within {@code
+     * store.lease-refresh} rewrites its lease file, which gc reads as a use.
+     */
     public Optional<ArtifactRef> lookup(ArtifactKey key) {
         Path dir = directory(key);
         Path manifestPath = new Path(dir, Manifest.FILE_NAME);
+        Manifest manifest;
         try (InputStream in = fs.open(manifestPath)) {
-            Manifest manifest = Json.MAPPER.readValue(in, Manifest.class);
-            return Optional.of(toRef(dir, manifest));
+            manifest = Json.MAPPER.readValue(in, Manifest.class);
         } catch (FileNotFoundException e) {
             return Optional.empty();
         } catch (JsonProcessingException e) {
-            throw new CorruptArtifactException(dir.toString(), "has an unreadable manifest: " + e.getOriginalMessage());
+            quarantine(fs, dir, "has an unreadable manifest: " + e.getOriginalMessage());
+            return Optional.empty();
         } catch (IOException e) {
             if (!exists(manifestPath)) {
                 return Optional.empty();
             }
             throw new UncheckedIOException("Cannot read manifest of artifact " + dir, e);
         }
+        FileStatus[] files = list(dir);
+        Optional<String> problem = problemOf(dir, manifest, files);
+        if (problem.isPresent()) {
+            quarantine(fs, dir, problem.get());
+            return Optional.empty();
+        }
+        refreshLease(dir, files);
+        return Optional.of(toRef(dir, manifest));
+    }
+
+    /**
+     * Moves the artifact {@code ref} points to aside, below its store root's {@link
+     * ArtifactLocation#QUARANTINE_DIR}, where a person can look at it and gc leaves it alone; the
+     * next lookup of its key finds nothing and the artifact is computed again. Counted in the
+     * {@code quarantined} metric and logged with {@code problem}.
+     */
+    public void quarantine(ArtifactRef ref, String problem) {
+        Path dir = new Path(URI.create(ref.uri));
+        quarantine(fileSystemOf(dir), dir, problem);
     }
 
     /**
@@ -118,6 +164,11 @@ public final class ArtifactStore implements AutoCloseable {
         return readVerified(refFs, dir, manifest);
     }
 
+    /** Records the job whose output directory is {@code outputDir} as a writer of this store ({@link StoreWriters}). */
+    public void registerWriter(String outputDir) {
+        StoreWriters.register(root, outputDir);
+    }
+
     /** Stops the I/O pool; the store cannot be used afterwards. */
     @Override
     public void close() {
@@ -150,6 +201,68 @@ public final class ArtifactStore implements AutoCloseable {
                     dir.toString(), "does not match its manifest (sha256 " + actual + ", " + offset + " bytes)");
         }
         return raw;
+    }
+
+    private FileStatus[] list(Path dir) {
+        try {
+            FileStatus[] files = fs.listStatus(dir);
+            return files == null ? new FileStatus[0] : files;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list artifact " + dir, e);
+        }
+    }
+
+    /** What is wrong with the artifact in {@code dir}, if anything. */
+    private Optional<String> problemOf(Path dir, Manifest manifest, FileStatus[] files) {
+        Map<String, Long> sizes = new HashMap<>();
+        for (FileStatus file : files) {
+            sizes.put(file.getPath().getName(), file.getLen());
+        }
+        for (Manifest.Chunk chunk : manifest.chunks) {
+            Long size = sizes.get(chunk.file);
+            if (size == null) {
+                return Optional.of("is missing chunk " + chunk.file);
+            }
+            if (size != chunk.storedSize) {
+                return Optional.of("has chunk " + chunk.file + " of " + size + " bytes, its manifest says " + chunk.storedSize);
+            }
+        }
+        if (settings.verifyOnHit) {
+            try {
+                readVerified(fs, dir, manifest);
+            } catch (CorruptArtifactException e) {
+                return Optional.of(e.problem());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void refreshLease(Path dir, FileStatus[] files) {
+        long now = System.currentTimeMillis();
+        long lastWritten = Arrays.stream(files).mapToLong(FileStatus::getModificationTime).max().orElse(0);
+        if (now - lastWritten > settings.leaseRefresh.toMillis()) {
+            write(new Path(dir, ArtifactLocation.LEASE_FILE), Long.toString(now).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void quarantine(FileSystem dirFs, Path dir, String problem) {
+        ArtifactLocation location = ArtifactLocation.ofUri(dir.toUri().toString())
+                .orElseThrow(() -> new IllegalArgumentException(dir + " is not an artifact of the store layout"));
+        Path storeRoot = dir;
+        for (int i = 0; i < ArtifactLocation.DEPTH; i++) {
+            storeRoot = storeRoot.getParent();
+        }
+        Path target = new Path(storeRoot, location.quarantinePath(System.currentTimeMillis()));
+        try {
+            dirFs.mkdirs(target.getParent());
+            if (!dirFs.rename(dir, target) && dirFs.exists(dir)) {
+                throw new IOException("rename returned false");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot quarantine artifact " + dir + ", which " + problem, e);
+        }
+        quarantined.inc();
+        LOG.warn("Artifact {} {}: moved to {}; it will be computed again", dir, problem, target);
     }
 
     private Path directory(ArtifactKey key) {

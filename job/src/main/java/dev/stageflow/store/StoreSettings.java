@@ -2,10 +2,12 @@ package dev.stageflow.store;
 
 import static dev.stageflow.config.OptionChecks.require;
 
+import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.StoreOptions;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
@@ -24,6 +26,10 @@ public final class StoreSettings implements Serializable {
     public final int ioThreads;
     /** Replication of written files on an HDFS root; null: the Hadoop configuration's default. */
     public final Integer hdfsReplication;
+    public final boolean verifyOnHit;
+    public final Duration leaseRefresh;
+    /** The {@code output.dir} of the job using the store, recorded as a writer when a stage opens; null if none. */
+    public final String jobOutputDir;
 
     private StoreSettings(URI root, Configuration conf) {
         this.root = root;
@@ -36,10 +42,14 @@ public final class StoreSettings implements Serializable {
         this.hdfsReplication = "hdfs".equals(root.getScheme())
                 ? conf.getOptional(StoreOptions.HDFS_REPLICATION).orElse(null)
                 : null;
+        this.verifyOnHit = conf.get(StoreOptions.VERIFY_ON_HIT);
+        this.leaseRefresh = conf.get(StoreOptions.LEASE_REFRESH);
+        this.jobOutputDir = conf.getOptional(SinkOptions.OUTPUT_DIR).orElse(null);
         Codec.checkLevel(Codec.ZSTD, zstdLevel);
         Codec.checkLevel(Codec.GZIP, gzipLevel);
         require(chunkSize >= 4096, StoreOptions.CHUNK_SIZE, "at least 4 KiB", chunkSize);
         require(ioThreads >= 1, StoreOptions.IO_THREADS, "at least 1", ioThreads);
+        require(!leaseRefresh.isNegative(), StoreOptions.LEASE_REFRESH, "not negative", leaseRefresh);
         // Hadoop takes the replication as a short.
         conf.getOptional(StoreOptions.HDFS_REPLICATION).ifPresent(replication -> require(
                 replication >= 1 && replication <= Short.MAX_VALUE, StoreOptions.HDFS_REPLICATION,

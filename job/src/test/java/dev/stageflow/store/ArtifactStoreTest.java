@@ -10,11 +10,17 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.metrics.SimpleCounter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,11 +34,15 @@ class ArtifactStoreTest {
     Path root;
 
     private ArtifactStore store(Codec codec) {
+        return new ArtifactStore(StoreSettings.from(conf(codec)));
+    }
+
+    private Configuration conf(Codec codec) {
         Configuration conf = new Configuration();
         conf.set(StoreOptions.URI, root.toUri().toString());
         conf.set(StoreOptions.CODEC, codec.id());
         conf.set(StoreOptions.CHUNK_SIZE, MemorySize.parse(CHUNK + "b"));
-        return new ArtifactStore(StoreSettings.from(conf));
+        return conf;
     }
 
     private static ArtifactKey key(String name) {
@@ -183,6 +193,80 @@ class ArtifactStoreTest {
         assertThatThrownBy(() -> store.read(ref))
                 .isInstanceOf(CorruptArtifactException.class)
                 .hasMessageContaining("has no manifest");
+    }
+
+    @Test
+    void aHitWithAMissingOrTruncatedChunkIsQuarantinedAndReportedAbsent() throws IOException {
+        SimpleCounter quarantined = new SimpleCounter();
+        ArtifactStore store = new ArtifactStore(StoreSettings.from(conf(Codec.NONE)), quarantined);
+        ArtifactRef missing = store.put(key("image"), payload(2 * CHUNK), "image.png", "image/png", Codec.NONE);
+        ArtifactRef truncated = store.put(key("latent"), payload(CHUNK), "latent.npy", "application/x-npy", Codec.NONE);
+        Files.delete(Path.of(URI.create(missing.uri)).resolve("image.png.00001"));
+        Path chunk = Path.of(URI.create(truncated.uri)).resolve("latent.npy");
+        Files.write(chunk, Arrays.copyOf(Files.readAllBytes(chunk), CHUNK - 1));
+
+        assertThat(store.lookup(key("image"))).isEmpty();
+        assertThat(store.lookup(key("latent"))).isEmpty();
+
+        assertThat(quarantined.getCount()).isEqualTo(2);
+        assertThat(Path.of(URI.create(missing.uri))).doesNotExist();
+        assertThat(quarantinedDirectories()).hasSize(2).allSatisfy(dir -> assertThat(dir.toString())
+                .contains(ArtifactLocation.QUARANTINE_DIR + "/image-generate/test-v1/"));
+        assertThat(store.put(key("image"), payload(2 * CHUNK), "image.png", "image/png", Codec.NONE)).isEqualTo(missing);
+        assertThat(store.lookup(key("image"))).contains(missing);
+    }
+
+    @Test
+    void aFlippedByteIsFoundOnAHitOnlyWithVerifyOnHit() throws IOException {
+        ArtifactRef ref = store(Codec.NONE).put(key("image"), payload(CHUNK), "image.png", "image/png", Codec.NONE);
+        Path chunk = Path.of(URI.create(ref.uri)).resolve("image.png");
+        byte[] bytes = Files.readAllBytes(chunk);
+        bytes[10] ^= 0x01;
+        Files.write(chunk, bytes);
+
+        assertThat(store(Codec.NONE).lookup(key("image"))).as("sizes match: a hit").contains(ref);
+        Configuration verifying = conf(Codec.NONE);
+        verifying.set(StoreOptions.VERIFY_ON_HIT, true);
+        assertThat(new ArtifactStore(StoreSettings.from(verifying)).lookup(key("image"))).isEmpty();
+        assertThat(quarantinedDirectories()).hasSize(1);
+    }
+
+    @Test
+    void anUnreadableManifestIsQuarantinedOnAHit() throws IOException {
+        ArtifactStore store = store(Codec.NONE);
+        ArtifactRef ref = store.put(key("image"), payload(10), "image.png", "image/png", Codec.NONE);
+        Files.writeString(Path.of(URI.create(ref.uri)).resolve("manifest.json"), "{\"chunks\": [");
+
+        assertThat(store.lookup(key("image"))).isEmpty();
+        assertThat(quarantinedDirectories()).hasSize(1);
+    }
+
+    @Test
+    void aHitRefreshesTheLeaseOnlyWhenTheArtifactWasNotWrittenOrUsedWithinTheRefreshTime() throws IOException {
+        ArtifactRef ref = store(Codec.NONE).put(key("image"), payload(10), "image.png", "image/png", Codec.NONE);
+        Path lease = Path.of(URI.create(ref.uri)).resolve(ArtifactLocation.LEASE_FILE);
+
+        store(Codec.NONE).lookup(key("image"));
+        assertThat(lease).as("written just now: no lease yet").doesNotExist();
+
+        Configuration eager = conf(Codec.NONE);
+        eager.set(StoreOptions.LEASE_REFRESH, Duration.ZERO);
+        for (Path file : List.of(lease.resolveSibling("image.png"), lease.resolveSibling("manifest.json"))) {
+            Files.setLastModifiedTime(file, FileTime.from(Instant.now().minus(Duration.ofDays(3))));
+        }
+        assertThat(new ArtifactStore(StoreSettings.from(eager)).lookup(key("image"))).contains(ref);
+        assertThat(lease).exists();
+        assertThat(Files.getLastModifiedTime(lease).toInstant()).isAfter(Instant.now().minus(Duration.ofMinutes(1)));
+    }
+
+    private List<Path> quarantinedDirectories() throws IOException {
+        Path quarantine = root.resolve(ArtifactLocation.QUARANTINE_DIR);
+        if (!Files.exists(quarantine)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(quarantine)) {
+            return files.filter(path -> path.getFileName().toString().matches("[0-9a-f]{64}\\.[0-9]+")).toList();
+        }
     }
 
     @Test

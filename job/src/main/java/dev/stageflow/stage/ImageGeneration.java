@@ -1,0 +1,102 @@
+package dev.stageflow.stage;
+
+import dev.stageflow.config.ModelOptions;
+import dev.stageflow.inference.ImageGenerator;
+import dev.stageflow.inference.ImageGenerator.Generated;
+import dev.stageflow.inference.ImageGenerator.GenerationInput;
+import dev.stageflow.inference.OnnxImageGenerator;
+import dev.stageflow.model.ArtifactRef;
+import dev.stageflow.model.PromptRecord;
+import dev.stageflow.model.PromptRequest;
+import dev.stageflow.store.ArtifactKey;
+import dev.stageflow.store.ArtifactStore;
+import dev.stageflow.store.Codec;
+import dev.stageflow.store.Hashing;
+import dev.stageflow.store.Npy;
+import dev.stageflow.store.StoreSettings;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The work of image generation, shared by image-generate (its job) and image-enhance (which
+ * recomputes a generated image it finds corrupt): the content keys of a prompt's latent and image,
+ * looking them up, running the generator, writing the artifacts. The generator is deterministic,
+ * so the same prompt gives the same bytes wherever this runs.
+ */
+final class ImageGeneration implements AutoCloseable {
+
+    static final String LATENT = "latent";
+    static final String IMAGE = "image";
+
+    private final ImageGenerator generator;
+    private final StoreSettings storeSettings;
+    private final ArtifactStore store;
+
+    ImageGeneration(String model, int threads, StoreSettings storeSettings, ArtifactStore store) {
+        this.generator = ModelOptions.BUILTIN.equals(model)
+                ? OnnxImageGenerator.builtin(threads)
+                : OnnxImageGenerator.fromDirectory(Paths.get(model), threads);
+        this.storeSettings = storeSettings;
+        this.store = store;
+    }
+
+    ImageGenerator generator() {
+        return generator;
+    }
+
+    /**
+     * The content keys of the latent and the image: the embedding's exact bits, seed, size and
+     * steps determine both (the tensor element type only the latent's bytes). Never the prompt text.
+     */
+    ArtifactKey[] keys(PromptRecord record) {
+        PromptRequest request = record.request;
+        Map<String, String> inputs = new HashMap<>(Map.of(
+                "embedding", Hashing.sha256Hex(record.embedding),
+                "seed", Long.toString(request.seed),
+                "width", Integer.toString(request.width),
+                "height", Integer.toString(request.height),
+                "steps", Integer.toString(request.steps)));
+        ArtifactKey image = ArtifactKey.of(ImageGenerateStage.STAGE, generator.version(), IMAGE, inputs);
+        inputs.put("dtype", storeSettings.tensorDtype.name());
+        ArtifactKey latent = ArtifactKey.of(ImageGenerateStage.STAGE, generator.version(), LATENT, inputs);
+        return new ArtifactKey[] {latent, image};
+    }
+
+    /** Both artifacts ({@code keys}: latent, image) if both exist and are sound. */
+    Optional<ArtifactRef[]> lookup(ArtifactKey[] keys) {
+        Optional<ArtifactRef> latent = store.lookup(keys[0]);
+        Optional<ArtifactRef> image = store.lookup(keys[1]);
+        return latent.isPresent() && image.isPresent()
+                ? Optional.of(new ArtifactRef[] {latent.get(), image.get()})
+                : Optional.empty();
+    }
+
+    List<Generated> generate(List<GenerationInput> inputs) {
+        return generator.generate(inputs);
+    }
+
+    ArtifactRef[] write(ArtifactKey[] keys, Generated generated) {
+        byte[] npy = Npy.write(generated.latent, generated.latentShape, storeSettings.tensorDtype);
+        ArtifactRef latent = store.put(keys[0], npy, "latent.npy", "application/x-npy", storeSettings.intermediateCodec);
+        ArtifactRef image = store.put(keys[1], generated.image.toPng(), "image.png", "image/png", Codec.NONE);
+        return new ArtifactRef[] {latent, image};
+    }
+
+    /** Generates {@code record}'s latent and image again and writes them; returns their references. */
+    ArtifactRef[] regenerate(PromptRecord record) {
+        return write(keys(record), generate(List.of(input(record))).get(0));
+    }
+
+    static GenerationInput input(PromptRecord record) {
+        PromptRequest r = record.request;
+        return new GenerationInput(record.embedding, r.seed, r.width, r.height, r.steps);
+    }
+
+    @Override
+    public void close() {
+        generator.close();
+    }
+}
