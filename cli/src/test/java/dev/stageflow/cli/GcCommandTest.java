@@ -8,7 +8,6 @@ import dev.stageflow.store.ArtifactKey;
 import dev.stageflow.store.ArtifactStore;
 import dev.stageflow.store.Codec;
 import dev.stageflow.store.StoreSettings;
-import dev.stageflow.store.StoreWriters;
 import dev.stageflow.testing.TestArtifacts;
 import dev.stageflow.testing.TestResults;
 import java.io.ByteArrayOutputStream;
@@ -83,7 +82,11 @@ class GcCommandTest {
         ArtifactRef kept = put(root, "image-enhance", "kept");
         ArtifactRef orphan = put(root, "image-enhance", "orphan");
         TestResults.writeResults(dir.resolve("out"), "results-0.jsonl", List.of(TestResults.row("p1", kept)));
-        StoreWriters.register(new org.apache.flink.core.fs.Path(root.toUri()), dir.resolve("out").toUri().toString());
+        Configuration conf = new Configuration();
+        conf.set(StoreOptions.URI, root.toUri().toString());
+        try (ArtifactStore store = new ArtifactStore(StoreSettings.from(conf))) {
+            store.registerWriter(dir.resolve("out").toUri().toString());
+        }
 
         int status = run("--store.uri", root.toUri().toString(), "--delete", "--grace", "0");
 

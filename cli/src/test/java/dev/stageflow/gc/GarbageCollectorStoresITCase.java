@@ -10,7 +10,6 @@ import dev.stageflow.store.ArtifactLocation;
 import dev.stageflow.store.ArtifactStore;
 import dev.stageflow.store.Codec;
 import dev.stageflow.store.StoreSettings;
-import dev.stageflow.store.StoreWriters;
 import dev.stageflow.testing.MiniHdfs;
 import dev.stageflow.testing.TestArtifacts;
 import dev.stageflow.testing.TestResults;
@@ -86,10 +85,10 @@ class GarbageCollectorStoresITCase {
             orphan = put(store, "orphan");
             corrupt = put(store, "corrupt");
             store.quarantine(corrupt, "is corrupt on purpose");
+            store.registerWriter(recorded.toUri().toString());
         }
         TestResults.writeResults(given, "results-0.jsonl", List.of(TestResults.row("p1", referenced)));
         TestResults.writeResults(recorded, "results-0.jsonl", List.of(TestResults.row("p2", otherJobs)));
-        StoreWriters.register(root, recorded.toUri().toString());
         Clock later = Clock.fixed(Instant.now().plus(Duration.ofDays(2)), ZoneOffset.UTC);
         OrphanCollector collector = new OrphanCollector(
                 List.of(root), List.of(new org.apache.flink.core.fs.Path(given.toUri())), Duration.ofDays(1), later);

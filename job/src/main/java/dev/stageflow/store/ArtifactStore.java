@@ -166,7 +166,10 @@ public final class ArtifactStore implements AutoCloseable {
 
     /** Records the job whose output directory is {@code outputDir} as a writer of this store ({@link StoreWriters}). */
     public void registerWriter(String outputDir) {
-        StoreWriters.register(root, outputDir);
+        Path record = StoreWriters.recordPath(root, outputDir);
+        if (!exists(record)) {
+            writeAtomically(record, StoreWriters.record(outputDir), "record the job writing to " + outputDir + " in");
+        }
     }
 
     /** Stops the I/O pool; the store cannot be used afterwards. */
@@ -321,20 +324,32 @@ public final class ArtifactStore implements AutoCloseable {
     }
 
     private void writeManifest(Path dir, Manifest manifest) {
-        byte[] bytes = Json.write(manifest).getBytes(StandardCharsets.UTF_8);
-        Path target = new Path(dir, Manifest.FILE_NAME);
+        writeAtomically(new Path(dir, Manifest.FILE_NAME), Json.write(manifest).getBytes(StandardCharsets.UTF_8),
+                "commit the manifest of");
+    }
+
+    /**
+     * Writes {@code target} so that it appears complete or not at all: in one PUT on object stores,
+     * elsewhere to a temporary name and renamed. Writers of one target write the same bytes (content
+     * addresses, one record per output directory), so when another writer's rename came first, the
+     * target is already right.
+     */
+    private void writeAtomically(Path target, byte[] bytes, String what) {
         if (objectStore) {
             write(target, bytes);
             return;
         }
-        Path temp = new Path(dir, "." + Manifest.FILE_NAME + "." + UUID.randomUUID() + ".tmp");
+        Path temp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
         write(temp, bytes);
         try {
             if (!fs.rename(temp, target)) {
-                throw new IOException("rename returned false");
+                fs.delete(temp, false);
+                if (!fs.exists(target)) {
+                    throw new IOException("rename returned false");
+                }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot commit manifest of artifact " + dir, e);
+            throw new UncheckedIOException("Cannot " + what + " " + target.getParent(), e);
         }
     }
 

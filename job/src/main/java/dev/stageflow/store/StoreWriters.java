@@ -5,14 +5,11 @@ import dev.stageflow.model.Json;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
-import org.apache.flink.core.fs.FileSystem.WriteMode;
 import org.apache.flink.core.fs.Path;
 
 /**
@@ -20,7 +17,8 @@ import org.apache.flink.core.fs.Path;
  * _writers/<sha256 of the output directory>.json} holding the job's {@code output.dir}. A stage
  * records its job when it opens, before it writes an artifact, so gc learns every output directory
  * whose committed results may reference the root's artifacts instead of trusting a person to list
- * them all; a forgotten one would make every artifact of that job an orphan.
+ * them all; a forgotten one would make every artifact of that job an orphan. {@link
+ * ArtifactStore#registerWriter} writes a record, as the store writes its files.
  */
 public final class StoreWriters {
 
@@ -37,20 +35,14 @@ public final class StoreWriters {
         }
     }
 
-    /** Records the job whose output directory is {@code outputDir} as a writer of {@code root}; idempotent. */
-    public static void register(Path root, String outputDir) {
-        Path record = new Path(new Path(root, ArtifactLocation.WRITERS_DIR), Hashing.sha256Hex(outputDir) + ".json");
-        try {
-            FileSystem fs = record.getFileSystem();
-            if (fs.exists(record)) {
-                return;
-            }
-            try (OutputStream out = fs.create(record, WriteMode.OVERWRITE)) {
-                out.write(Json.write(new Writer(outputDir)).getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot record the job writing to " + outputDir + " in store " + root, e);
-        }
+    /** Where the record of the job with output directory {@code outputDir} is, below {@code root}. */
+    static Path recordPath(Path root, String outputDir) {
+        return new Path(new Path(root, ArtifactLocation.WRITERS_DIR), Hashing.sha256Hex(outputDir) + ".json");
+    }
+
+    /** The record of the job with output directory {@code outputDir}. */
+    static byte[] record(String outputDir) {
+        return Json.write(new Writer(outputDir)).getBytes(StandardCharsets.UTF_8);
     }
 
     /**
