@@ -2,6 +2,7 @@ package dev.stageflow;
 
 import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.KafkaOptions;
+import dev.stageflow.config.OptionKeys;
 import dev.stageflow.config.RequestOptions;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
@@ -19,6 +20,7 @@ import dev.stageflow.source.PromptFileSource;
 import dev.stageflow.source.PromptKafkaSource;
 import dev.stageflow.stage.ParseValidateStage;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -33,7 +35,8 @@ import org.apache.flink.util.ParameterTool;
 
 /**
  * The job's entry point on a cluster ({@code flink run} or the REST API): options come as {@code
- * --key value} arguments on top of the cluster's configuration.
+ * --key value} arguments on top of the cluster's configuration; a key that is neither the job's nor
+ * Flink's fails the submission ({@link OptionKeys}).
  */
 public final class StageflowJob {
 
@@ -42,7 +45,9 @@ public final class StageflowJob {
     private StageflowJob() {}
 
     public static void main(String[] args) throws Exception {
-        Configuration conf = Configuration.fromMap(ParameterTool.fromArgs(args).toMap());
+        Map<String, String> options = ParameterTool.fromArgs(args).toMap();
+        OptionKeys.check(options.keySet());
+        Configuration conf = Configuration.fromMap(options);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.execute(streamGraph(env, conf));
     }
