@@ -4,6 +4,7 @@ import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.KafkaOptions;
 import dev.stageflow.config.OptionKeys;
 import dev.stageflow.config.RequestOptions;
+import dev.stageflow.config.Secrets;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.model.DeadLetter;
@@ -39,7 +40,8 @@ import org.apache.flink.util.ParameterTool;
 /**
  * The job's entry point on a cluster ({@code flink run} or the REST API): options come as {@code
  * --key value} arguments on top of the cluster's configuration; a key that is neither the job's nor
- * Flink's fails the submission ({@link OptionKeys}).
+ * Flink's fails the submission ({@link OptionKeys}). The job's secrets are read from them when it is
+ * built, and kept out of the configuration Flink is given ({@link Secrets}).
  */
 public final class StageflowJob {
 
@@ -51,7 +53,8 @@ public final class StageflowJob {
         Map<String, String> options = ParameterTool.fromArgs(args).toMap();
         OptionKeys.check(options.keySet());
         Configuration conf = Configuration.fromMap(options);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(Secrets.withoutJobSecrets(conf));
         env.execute(streamGraph(env, conf));
     }
 

@@ -1,6 +1,7 @@
 package dev.stageflow.cli;
 
 import dev.stageflow.StageflowJob;
+import dev.stageflow.config.Secrets;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ final class Submission {
         conf.set(SinkOptions.OUTPUT_DIR, run.outputDir);
         Configurations.initializeFileSystems(conf);
         run.checkpointDir = conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).orElse(null);
-        StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment(Secrets.withoutJobSecrets(conf));
         JobGraph graph = StageflowJob.streamGraph(env, conf).getJobGraph();
         graph.addJar(new org.apache.flink.core.fs.Path(jobJar().toUri()));
         restoreFrom.ifPresent(path -> graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path, false)));

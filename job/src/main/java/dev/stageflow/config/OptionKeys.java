@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
 import java.net.JarURLConnection;
 import java.net.URL;
 import java.util.ArrayList;
@@ -95,7 +94,7 @@ public final class OptionKeys {
         private Known() {
             List<ConfigOption<?>> fallbacks = new ArrayList<>();
             for (StageflowOptions.Declared declared : StageflowOptions.all()) {
-                add(declared.option(), declared.valueType(), fallbacks);
+                add(declared, fallbacks);
             }
             for (Class<?> holder : flinkOptionClasses()) {
                 for (Field field : holder.getFields()) {
@@ -120,16 +119,16 @@ public final class OptionKeys {
             } else if (option.key().contains("<")) {
                 prefixes.add(beforePlaceholder(option.key()));
             } else {
-                add(option, ((ParameterizedType) field.getGenericType()).getActualTypeArguments()[0], fallbacks);
+                add(new StageflowOptions.Declared(option,
+                        ((ParameterizedType) field.getGenericType()).getActualTypeArguments()[0]), fallbacks);
             }
         }
 
-        private void add(ConfigOption<?> option, Type valueType, List<ConfigOption<?>> fallbacks) {
-            keys.put(option.key(), option.key());
-            fallbacks.add(option);
-            Type raw = valueType instanceof ParameterizedType parameterized ? parameterized.getRawType() : valueType;
-            if (raw == Map.class) {
-                prefixes.add(option.key() + ".");
+        private void add(StageflowOptions.Declared declared, List<ConfigOption<?>> fallbacks) {
+            keys.put(declared.option().key(), declared.option().key());
+            fallbacks.add(declared.option());
+            if (declared.isMap()) {
+                prefixes.add(declared.option().key() + ".");
             }
         }
 

@@ -6,6 +6,8 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
 import org.apache.flink.configuration.ConfigOption;
 
 /**
@@ -31,7 +33,25 @@ public final class StageflowOptions {
     private StageflowOptions() {}
 
     /** An option and its value type ({@code Duration} for a {@code ConfigOption<Duration>}). */
-    public record Declared(ConfigOption<?> option, Type valueType) {}
+    public record Declared(ConfigOption<?> option, Type valueType) {
+
+        /** Whether the option is a map, whose entries may also be given one key each: {@code <key>.<name>}. */
+        public boolean isMap() {
+            Type raw = valueType instanceof ParameterizedType parameterized ? parameterized.getRawType() : valueType;
+            return raw == Map.class;
+        }
+    }
+
+    /**
+     * Whether {@code key} is the job's: the key or a deprecated or fallback key of one of its
+     * options, or an entry of one of its map options ({@code source.kafka.properties.<name>}).
+     */
+    public static boolean isJobKey(String key) {
+        return all().stream().anyMatch(declared -> declared.option().key().equals(key)
+                || declared.isMap() && key.startsWith(declared.option().key() + ".")
+                || StreamSupport.stream(declared.option().fallbackKeys().spliterator(), false)
+                        .anyMatch(fallback -> fallback.getKey().equals(key)));
+    }
 
     /** Every option of the job's classes. */
     public static List<Declared> all() {
