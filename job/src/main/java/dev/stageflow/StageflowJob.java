@@ -2,7 +2,9 @@ package dev.stageflow;
 
 import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.KafkaOptions;
+import dev.stageflow.config.OptionKeys;
 import dev.stageflow.config.RequestOptions;
+import dev.stageflow.config.Secrets;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.model.DeadLetter;
@@ -19,11 +21,15 @@ import dev.stageflow.source.PromptFileSource;
 import dev.stageflow.source.PromptKafkaSource;
 import dev.stageflow.stage.ParseValidateStage;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -33,7 +39,9 @@ import org.apache.flink.util.ParameterTool;
 
 /**
  * The job's entry point on a cluster ({@code flink run} or the REST API): options come as {@code
- * --key value} arguments on top of the cluster's configuration.
+ * --key value} arguments on top of the cluster's configuration; a key that is neither the job's nor
+ * Flink's fails the submission ({@link OptionKeys}). The job's secrets are read from them when it is
+ * built, and kept out of the configuration Flink is given ({@link Secrets}).
  */
 public final class StageflowJob {
 
@@ -42,8 +50,11 @@ public final class StageflowJob {
     private StageflowJob() {}
 
     public static void main(String[] args) throws Exception {
-        Configuration conf = Configuration.fromMap(ParameterTool.fromArgs(args).toMap());
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        Map<String, String> options = ParameterTool.fromArgs(args).toMap();
+        OptionKeys.check(options.keySet());
+        Configuration conf = Configuration.fromMap(options);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(Secrets.withoutJobSecrets(conf));
         env.execute(streamGraph(env, conf));
     }
 
@@ -65,7 +76,10 @@ public final class StageflowJob {
         commit(env, conf, StageflowPipeline.build(input.lines(), conf).withDeadLetters(input.deadLetters()));
     }
 
-    /** Input lines from {@code source.prompts} or {@code source.kafka.topics}, whichever is set. */
+    /**
+     * Input lines from {@code source.prompts} or {@code source.kafka.topics}, whichever is set. An
+     * unbounded input (Kafka, or followed files) needs checkpoints: the job commits only when one completes.
+     */
     public static Input input(StreamExecutionEnvironment env, Configuration conf) {
         boolean files = conf.contains(SourceOptions.PROMPTS);
         boolean kafka = PromptKafkaSource.isConfigured(conf);
@@ -74,14 +88,33 @@ public final class StageflowJob {
                     + KafkaOptions.SOURCE_TOPICS.key() + " (Kafka)" + (files ? ", not both" : ""));
         }
         if (files) {
-            return new Input(JobOperator.SOURCE_FILES.identify(env.fromSource(PromptFileSource.from(conf),
+            FileSource<InputLine> source = PromptFileSource.from(conf);
+            if (conf.get(SourceOptions.FOLLOW)) {
+                requireCheckpoints(env, SourceOptions.FOLLOW.key() + " (files are followed until the job is stopped)");
+            }
+            return new Input(JobOperator.SOURCE_FILES.identify(env.fromSource(source,
                     WatermarkStrategy.noWatermarks(), JobOperator.SOURCE_FILES.displayName())), Optional.empty());
         }
+        KafkaSource<KafkaPromptRecord> source = PromptKafkaSource.from(conf);
+        requireCheckpoints(env, KafkaOptions.SOURCE_TOPICS.key() + " (Kafka topics are read until the job is stopped)");
         SingleOutputStreamOperator<KafkaPromptRecord> records = JobOperator.SOURCE_KAFKA.identify(env.fromSource(
-                PromptKafkaSource.from(conf), WatermarkStrategy.noWatermarks(), JobOperator.SOURCE_KAFKA.displayName()));
+                source, WatermarkStrategy.noWatermarks(), JobOperator.SOURCE_KAFKA.displayName()));
         SingleOutputStreamOperator<InputLine> lines = JobOperator.KAFKA_RECORD_KEY.identify(
                 records.process(new ApplyRecordKey(conf.get(RequestOptions.MAX_LINE_BYTES))));
         return new Input(lines, Optional.of(lines.getSideOutput(ParseValidateStage.DEAD_LETTERS)));
+    }
+
+    /**
+     * Refuses an unbounded input without checkpoints: the sinks are exactly once and commit what
+     * they wrote only when a checkpoint completes, so nothing would ever be committed.
+     */
+    private static void requireCheckpoints(StreamExecutionEnvironment env, String unboundedInput) {
+        if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
+            throw new IllegalConfigurationException("Option " + CheckpointingOptions.CHECKPOINTING_INTERVAL.key()
+                    + " is required with " + unboundedInput + ": results, dead letters and Kafka output are"
+                    + " committed only when a checkpoint completes (exactly-once sinks), so without checkpoints"
+                    + " nothing would ever be committed");
+        }
     }
 
     /**

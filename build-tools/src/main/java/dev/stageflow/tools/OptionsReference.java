@@ -1,10 +1,9 @@
 package dev.stageflow.tools;
 
 import dev.stageflow.config.OptionsSection;
+import dev.stageflow.config.StageflowOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.net.JarURLConnection;
@@ -100,42 +99,11 @@ public final class OptionsReference {
                 .toList();
     }
 
-    /**
-     * The static options of {@code holder} and the instance options of its static instances (one
-     * {@code StageOptions} per model stage), in declaration order.
-     */
+    /** The options of {@code holder}, read as the job's unknown-key check reads them. */
     private static List<Option> options(Class<?> holder) {
-        List<Option> options = new ArrayList<>();
-        for (Field field : holder.getFields()) {
-            if (!Modifier.isStatic(field.getModifiers())) {
-                continue;
-            }
-            if (field.getType() == ConfigOption.class) {
-                options.add(new Option((ConfigOption<?>) read(field, null), typeName(field.getGenericType())));
-            } else if (field.getType() == holder) {
-                Object instance = read(field, null);
-                for (Field instanceField : holder.getFields()) {
-                    if (!Modifier.isStatic(instanceField.getModifiers()) && instanceField.getType() == ConfigOption.class) {
-                        options.add(new Option((ConfigOption<?>) read(instanceField, instance),
-                                typeName(instanceField.getGenericType())));
-                    }
-                }
-            }
-        }
-        return options;
-    }
-
-    private static Object read(Field field, Object instance) {
-        try {
-            return field.get(instance);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("Cannot read option field " + field, e);
-        }
-    }
-
-    /** The simple name of the value type of a {@code ConfigOption<T>} field: String, List<String>, ... */
-    private static String typeName(Type type) {
-        return simpleName(((ParameterizedType) type).getActualTypeArguments()[0]);
+        return StageflowOptions.declaredIn(holder).stream()
+                .map(declared -> new Option(declared.option(), simpleName(declared.valueType())))
+                .toList();
     }
 
     /** {@code Duration}, {@code List<String>}. */

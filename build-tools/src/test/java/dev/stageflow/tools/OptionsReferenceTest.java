@@ -3,9 +3,11 @@ package dev.stageflow.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stageflow.config.OptionsSection;
+import dev.stageflow.config.StageflowOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,17 @@ class OptionsReferenceTest {
     void findsTheOptionsOfTheJobAndOfTheCommandLine() {
         assertThat(OptionsReference.sectionClasses()).extracting(Class::getSimpleName)
                 .contains("SourceOptions", "StageOptions", "StoreOptions", "CacheOptions", "GcOptions");
+    }
+
+    @Test
+    void theJobListsEveryOptionsSectionOfTheJob() {
+        CodeSource jobCode = StageflowOptions.class.getProtectionDomain().getCodeSource();
+
+        assertThat(OptionsReference.sectionClasses())
+                .filteredOn(type -> type.getProtectionDomain().getCodeSource().getLocation().equals(jobCode.getLocation()))
+                .as("the @OptionsSection classes of the job module, which its unknown-key check knows from"
+                        + " StageflowOptions.CLASSES")
+                .containsExactlyInAnyOrderElementsOf(StageflowOptions.CLASSES);
     }
 
     @Test

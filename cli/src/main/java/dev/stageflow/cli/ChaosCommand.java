@@ -89,7 +89,7 @@ final class ChaosCommand extends JobOptionsCommand {
         // their recoveries on 2 cores; options given on the command line win.
         options.put(RequestOptions.DEFAULT_WIDTH.key(), "256");
         options.put(RequestOptions.DEFAULT_HEIGHT.key(), "256");
-        options.putAll(jobOptions());
+        options.putAll(submittedJobOptions());
         dir = dataDir.get().resolve("chaos");
         FileUtils.deleteDirectory(dir.toFile());
         Files.createDirectories(dir);

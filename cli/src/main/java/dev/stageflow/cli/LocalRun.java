@@ -3,6 +3,7 @@ package dev.stageflow.cli;
 import dev.stageflow.StageflowJob;
 import dev.stageflow.config.CacheOptions;
 import dev.stageflow.config.KafkaOptions;
+import dev.stageflow.config.Secrets;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.config.StoreOptions;
@@ -88,7 +89,8 @@ final class LocalRun {
 
     private int execute(Configuration conf, Optional<ExpectedOutput> expected, Optional<String> restoreFrom)
             throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(Secrets.withoutJobSecrets(conf));
         StreamGraph graph = StageflowJob.streamGraph(env, conf);
         JobGraph jobGraph = graph.getJobGraph();
         long start = System.nanoTime();

@@ -45,7 +45,7 @@ final class RunCommand extends JobOptionsCommand {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> options = jobOptions();
+        Map<String, String> options = submittedJobOptions();
         if (resume) {
             return Resumption.resume(dataDir.get(), Optional.empty(), options, Optional.empty(), out());
         }

@@ -2,6 +2,7 @@ package dev.stageflow.cli;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.stageflow.config.KafkaOptions;
+import dev.stageflow.config.Secrets;
 import dev.stageflow.model.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,8 +31,9 @@ import org.apache.flink.configuration.GlobalConfiguration;
  * find it again. The run's directory also holds a local run's checkpoints and log and, unless
  * {@code --out} said otherwise, its outputs.
  *
- * <p>Secrets are never written: an option whose key Flink considers sensitive ({@code *password},
- * {@code *secret*}, ...) is recorded as hidden, and a resume must be given it again.
+ * <p>Secrets are never written: an option that is a secret ({@link Secrets}: {@code *password},
+ * {@code *secret*}, a Kafka client property that Kafka types as a password, ...) is recorded as
+ * hidden, and a resume must be given it again.
  */
 public final class RunRecord {
 
@@ -103,7 +105,7 @@ public final class RunRecord {
         run.target = target;
         run.status = JobStatus.CREATED.name();
         options.forEach((key, value) ->
-                run.options.put(key, GlobalConfiguration.isSensitive(key) ? GlobalConfiguration.HIDDEN_CONTENT : value));
+                run.options.put(key, Secrets.isSecret(key) ? GlobalConfiguration.HIDDEN_CONTENT : value));
         run.outputDir = dir.resolve("out").toUri().toString();
         run.checkpointDir = dir.resolve("checkpoints").toUri().toString();
         return run;

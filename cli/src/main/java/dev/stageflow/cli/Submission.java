@@ -1,6 +1,7 @@
 package dev.stageflow.cli;
 
 import dev.stageflow.StageflowJob;
+import dev.stageflow.config.Secrets;
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import java.nio.file.Files;
@@ -16,8 +17,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Submits a run's job to a cluster as {@code flink run} does: the job graph is built here, with
- * the cluster's own configuration (read over REST) under the run's options, so a bad option fails
- * before anything is sent, and the job jar goes with it.
+ * the cluster's own configuration (read over REST) under the run's options and Flink's file systems
+ * loaded with their plugins, so a bad option (a store URI whose scheme no file system supports)
+ * fails before anything is sent, and the job jar goes with it.
  */
 final class Submission {
 
@@ -35,8 +37,9 @@ final class Submission {
             conf.set(SourceOptions.FOLLOW, run.follow);
         }
         conf.set(SinkOptions.OUTPUT_DIR, run.outputDir);
+        Configurations.initializeFileSystems(conf);
         run.checkpointDir = conf.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).orElse(null);
-        StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment(Secrets.withoutJobSecrets(conf));
         JobGraph graph = StageflowJob.streamGraph(env, conf).getJobGraph();
         graph.addJar(new org.apache.flink.core.fs.Path(jobJar().toUri()));
         restoreFrom.ifPresent(path -> graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path, false)));

@@ -43,7 +43,7 @@ final class SubmitCommand extends JobOptionsCommand {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> options = jobOptions();
+        Map<String, String> options = submittedJobOptions();
         options.putIfAbsent(StoreOptions.URI.key(), cluster.dataDir().resolve("store").toUri().toString());
         RunRecord run = RunRecord.create(cluster.dataDir(), RunRecord.Target.CLUSTER, options);
         run.describeInput(prompts, follow, options);

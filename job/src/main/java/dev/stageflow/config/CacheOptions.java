@@ -41,7 +41,8 @@ public final class CacheOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Redis password; better given as environment variable"
-                                    + " STAGEFLOW_REDIS_PASSWORD. Never logged.");
+                                    + " STAGEFLOW_REDIS_PASSWORD. Never recorded, logged or shown in the"
+                                    + " web UI.");
 
     public static final ConfigOption<Boolean> REDIS_SSL =
             ConfigOptions.key("redis.ssl")

@@ -40,7 +40,10 @@ public final class KafkaOptions {
                                     + " is the promptId (a value whose promptId differs becomes a"
                                     + " PROMPT_ID_MISMATCH dead letter); records with a null value"
                                     + " (tombstones) are skipped. Exactly one of source.prompts and this"
-                                    + " must be set. With it the job runs until it is stopped.");
+                                    + " must be set. With it the job runs until it is stopped, and needs"
+                                    + " execution.checkpointing.interval. Names follow Kafka's rule (up to 249"
+                                    + " of a-z A-Z 0-9 . _ -, not . or ..); both are checked when the job is"
+                                    + " built.");
 
     public static final ConfigOption<String> SOURCE_GROUP_ID =
             ConfigOptions.key("source.kafka.group-id")
@@ -68,8 +71,9 @@ public final class KafkaOptions {
                     .withDescription(
                             "Kafka consumer properties, one option each: source.kafka.properties.<name>,"
                                     + " e.g. source.kafka.properties.security.protocol: SASL_SSL,"
-                                    + " source.kafka.properties.sasl.jaas.config: ... (Flink hides values of"
-                                    + " keys like *jaas.config* and *password* in logs and the web UI)."
+                                    + " source.kafka.properties.sasl.jaas.config: ... (secrets, i.e. keys with"
+                                    + " password or jaas.config and the properties Kafka types as passwords"
+                                    + " such as ssl.keystore.key, are never recorded, logged or shown)."
                                     + " isolation.level is read_committed unless set here;"
                                     + " partition.discovery.interval.ms (default 5 min) finds new partitions."
                                     + " bootstrap.servers and group.id come from their own options.");
@@ -90,7 +94,8 @@ public final class KafkaOptions {
                     .withDescription(
                             "Topic that receives each committed result row (the JSON of results/), keyed by"
                                     + " promptId, exactly once for read_committed consumers. In addition to"
-                                    + " the files under output.dir. Unset: no Kafka output of results.");
+                                    + " the files under output.dir. Unset: no Kafka output of results. Checked"
+                                    + " against Kafka's rule for names when the job is built.");
 
     public static final ConfigOption<String> SINK_DEAD_LETTERS_TOPIC =
             ConfigOptions.key("sink.kafka.dead-letters-topic")
@@ -98,7 +103,8 @@ public final class KafkaOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Topic that receives each dead letter (the JSON of dead-letters/, no key),"
-                                    + " exactly once for read_committed consumers. Unset: none.");
+                                    + " exactly once for read_committed consumers. Unset: none. Checked"
+                                    + " against Kafka's rule for names when the job is built.");
 
     public static final ConfigOption<String> SINK_TRANSACTIONAL_ID_PREFIX =
             ConfigOptions.key("sink.kafka.transactional-id-prefix")
@@ -128,7 +134,8 @@ public final class KafkaOptions {
                     .defaultValue(Map.of())
                     .withDescription(
                             "Kafka producer properties, one option each: sink.kafka.properties.<name> (e.g."
-                                    + " security.protocol, ssl.truststore.location, sasl.jaas.config)."
+                                    + " security.protocol, ssl.truststore.location, sasl.jaas.config; secrets"
+                                    + " among them are never recorded, logged or shown)."
                                     + " bootstrap.servers, transactional.id and transaction.timeout.ms come"
                                     + " from their own options.");
 

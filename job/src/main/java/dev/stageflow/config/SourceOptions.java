@@ -22,7 +22,9 @@ public final class SourceOptions {
                     .defaultValue(false)
                     .withDescription(
                             "Keep watching source.prompts for new files (continuous mode) instead"
-                                    + " of finishing when the files present at start are done.");
+                                    + " of finishing when the files present at start are done. Needs"
+                                    + " execution.checkpointing.interval (checked when the job is built):"
+                                    + " results are committed only when a checkpoint completes.");
 
     public static final ConfigOption<Duration> MONITOR_INTERVAL =
             ConfigOptions.key("source.monitor-interval")

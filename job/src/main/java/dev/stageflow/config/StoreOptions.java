@@ -16,7 +16,9 @@ public final class StoreOptions {
                     .withDescription(
                             "Root of the artifact store: file:///..., s3://bucket/prefix or"
                                     + " hdfs://namenode/path. Artifacts live at content-addressed"
-                                    + " keys below it, so several runs and jobs can share it.");
+                                    + " keys below it, so several runs and jobs can share it. A scheme no Flink"
+                                    + " file system supports (e.g. s3:// without its plugin) fails when the job"
+                                    + " is built, as it does for the stage roots below.");
 
     public static final ConfigOption<String> GENERATE_URI =
             ConfigOptions.key("store.generate.uri")

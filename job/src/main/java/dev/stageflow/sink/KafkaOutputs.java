@@ -2,6 +2,7 @@ package dev.stageflow.sink;
 
 import dev.stageflow.config.KafkaClientProperties;
 import dev.stageflow.config.KafkaOptions;
+import dev.stageflow.config.KafkaTopics;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.GenerationResult;
 import java.time.Duration;
@@ -38,11 +39,16 @@ public final class KafkaOutputs {
     private final Configuration conf;
     private final String bootstrapServers;
     private final Properties producerProperties;
+    private final Optional<String> resultsTopic;
+    private final Optional<String> deadLettersTopic;
 
-    private KafkaOutputs(Configuration conf, String bootstrapServers, Properties producerProperties) {
+    private KafkaOutputs(Configuration conf, String bootstrapServers, Properties producerProperties,
+            Optional<String> resultsTopic, Optional<String> deadLettersTopic) {
         this.conf = conf;
         this.bootstrapServers = bootstrapServers;
         this.producerProperties = producerProperties;
+        this.resultsTopic = resultsTopic;
+        this.deadLettersTopic = deadLettersTopic;
     }
 
     /**
@@ -50,7 +56,9 @@ public final class KafkaOutputs {
      * {@code checkpointInterval} is the job's (null when checkpointing is off).
      */
     public static Optional<KafkaOutputs> from(Configuration conf, Duration checkpointInterval) {
-        if (!conf.contains(KafkaOptions.SINK_RESULTS_TOPIC) && !conf.contains(KafkaOptions.SINK_DEAD_LETTERS_TOPIC)) {
+        Optional<String> resultsTopic = KafkaTopics.name(conf, KafkaOptions.SINK_RESULTS_TOPIC);
+        Optional<String> deadLettersTopic = KafkaTopics.name(conf, KafkaOptions.SINK_DEAD_LETTERS_TOPIC);
+        if (resultsTopic.isEmpty() && deadLettersTopic.isEmpty()) {
             return Optional.empty();
         }
         String bootstrapServers = conf.getOptional(KafkaOptions.SINK_BOOTSTRAP_SERVERS)
@@ -74,19 +82,17 @@ public final class KafkaOutputs {
         Properties properties = new Properties();
         properties.putAll(KafkaClientProperties.of(conf, KafkaOptions.SINK_PROPERTIES, OWN_OPTIONS, FIXED));
         properties.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(timeout.toMillis()));
-        return Optional.of(new KafkaOutputs(conf, bootstrapServers, properties));
+        return Optional.of(new KafkaOutputs(conf, bootstrapServers, properties, resultsTopic, deadLettersTopic));
     }
 
     /** The sink of result rows, keyed by promptId, if {@code sink.kafka.results-topic} is set. */
     public Optional<KafkaSink<GenerationResult>> results() {
-        return conf.getOptional(KafkaOptions.SINK_RESULTS_TOPIC)
-                .map(topic -> sink(new JsonRecordSerializer<>(topic, new PromptIdOf()), "-results"));
+        return resultsTopic.map(topic -> sink(new JsonRecordSerializer<>(topic, new PromptIdOf()), "-results"));
     }
 
     /** The sink of dead letters (no key), if {@code sink.kafka.dead-letters-topic} is set. */
     public Optional<KafkaSink<DeadLetter>> deadLetters() {
-        return conf.getOptional(KafkaOptions.SINK_DEAD_LETTERS_TOPIC)
-                .map(topic -> sink(new JsonRecordSerializer<DeadLetter>(topic, null), "-dead-letters"));
+        return deadLettersTopic.map(topic -> sink(new JsonRecordSerializer<DeadLetter>(topic, null), "-dead-letters"));
     }
 
     private <T> KafkaSink<T> sink(JsonRecordSerializer<T> serializer, String idSuffix) {

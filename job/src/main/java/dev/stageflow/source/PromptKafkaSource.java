@@ -2,6 +2,7 @@ package dev.stageflow.source;
 
 import dev.stageflow.config.KafkaClientProperties;
 import dev.stageflow.config.KafkaOptions;
+import dev.stageflow.config.KafkaTopics;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -38,11 +39,7 @@ public final class PromptKafkaSource {
     }
 
     public static KafkaSource<KafkaPromptRecord> from(Configuration conf) {
-        List<String> topics = conf.get(KafkaOptions.SOURCE_TOPICS);
-        if (topics == null || topics.isEmpty() || topics.stream().anyMatch(String::isBlank)) {
-            throw new IllegalConfigurationException("Option " + KafkaOptions.SOURCE_TOPICS.key()
-                    + " must name one or more topics separated by ';', got '" + conf.getString(KafkaOptions.SOURCE_TOPICS.key(), "") + "'");
-        }
+        List<String> topics = KafkaTopics.names(conf, KafkaOptions.SOURCE_TOPICS);
         String bootstrapServers = conf.getOptional(KafkaOptions.SOURCE_BOOTSTRAP_SERVERS)
                 .orElseThrow(() -> new IllegalConfigurationException("Option "
                         + KafkaOptions.SOURCE_BOOTSTRAP_SERVERS.key() + " is required with "

@@ -4,6 +4,7 @@ import static dev.stageflow.config.OptionChecks.require;
 
 import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.StoreOptions;
+import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,6 +12,8 @@ import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.UnsupportedFileSystemSchemeException;
 
 /** Validated store options, built once when the job graph is built and shipped to the stages. */
 public final class StoreSettings implements Serializable {
@@ -69,8 +72,10 @@ public final class StoreSettings implements Serializable {
         String uri = conf.getOptional(rootOption)
                 .orElseThrow(() -> new IllegalConfigurationException(
                         "Option " + rootOption.key() + " is required (the store root)"));
+        URI root = rootUri(rootOption, uri);
+        requireFileSystem(rootOption, root);
         try {
-            return new StoreSettings(rootUri(rootOption, uri), conf);
+            return new StoreSettings(root, conf);
         } catch (IllegalArgumentException e) {
             throw new IllegalConfigurationException("Invalid store option: " + e.getMessage(), e);
         }
@@ -79,6 +84,24 @@ public final class StoreSettings implements Serializable {
     /** The configured level of {@code codec}; ignored by codecs without levels. */
     public int level(Codec codec) {
         return codec == Codec.ZSTD ? zstdLevel : gzipLevel;
+    }
+
+    /**
+     * Fails unless Flink has a file system for the scheme of {@code root} (a factory on the
+     * classpath or a plugin, e.g. flink-s3-fs-hadoop for s3://). Nothing is created or read: whether
+     * the store answers is for the stages to find out, and the process that builds the job may not
+     * reach it (a client outside the cluster's network).
+     */
+    private static void requireFileSystem(ConfigOption<String> option, URI root) {
+        try {
+            FileSystem.getUnguardedFileSystem(root);
+        } catch (UnsupportedFileSystemSchemeException e) {
+            throw new IllegalConfigurationException("Option " + option.key() + " '" + root + "' has a scheme that no"
+                    + " Flink file system supports here: " + e.getMessage(), e);
+        } catch (IOException notReachableFromHere) {
+            // A file system exists for the scheme; it cannot be set up in this process (e.g. an HDFS
+            // name node this client cannot resolve), which the cluster may well do.
+        }
     }
 
     private static URI rootUri(ConfigOption<String> option, String value) {

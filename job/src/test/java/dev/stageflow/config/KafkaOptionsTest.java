@@ -36,6 +36,36 @@ class KafkaOptionsTest {
     }
 
     @Test
+    void aCommaBetweenTopicsFailsSayingTopicsAreSeparatedBySemicolons() {
+        assertBuildFails(Map.of("source.kafka.topics", "prompts,badprompts", "source.kafka.bootstrap-servers", "127.0.0.1:9"),
+                "Option source.kafka.topics must be Kafka topic names separated by ';', got 'prompts,badprompts':"
+                        + " topic is invalid: 'prompts,badprompts' contains one or more characters other than ASCII"
+                        + " alphanumerics, '.', '_' and '-'; ',' is not allowed in a topic name (topics are separated"
+                        + " by ';')");
+    }
+
+    @Test
+    void topicNamesKafkaRefusesFailAtBuildNamingTheOption() {
+        assertBuildFails(Map.of("source.kafka.topics", "prompts;..", "source.kafka.bootstrap-servers", "127.0.0.1:9"),
+                "Option source.kafka.topics must be Kafka topic names separated by ';', got '..': topic is invalid:"
+                        + " '..' is not allowed");
+        assertBuildFails(Map.of("source.kafka.topics", "prompts;;more", "source.kafka.bootstrap-servers", "127.0.0.1:9"),
+                "Option source.kafka.topics must be Kafka topic names separated by ';', got '': topic is invalid:"
+                        + " the empty string is not allowed");
+        Configuration sink = Configuration.fromMap(Map.of("sink.kafka.bootstrap-servers", "127.0.0.1:9",
+                "sink.kafka.results-topic", "x".repeat(250), "sink.kafka.dead-letters-topic", "dead letters"));
+
+        assertThatThrownBy(() -> KafkaOutputs.from(sink, Duration.ofSeconds(3)))
+                .hasMessageStartingWith("Option sink.kafka.results-topic must be a Kafka topic name, got 'xxx")
+                .hasMessageEndingWith("is longer than the max allowed length 249");
+        sink.setString("sink.kafka.results-topic", "results_1.v2-a");
+        assertThatThrownBy(() -> KafkaOutputs.from(sink, Duration.ofSeconds(3)))
+                .hasMessage("Option sink.kafka.dead-letters-topic must be a Kafka topic name, got 'dead letters': topic is"
+                        + " invalid: 'dead letters' contains one or more characters other than ASCII alphanumerics, '.',"
+                        + " '_' and '-'");
+    }
+
+    @Test
     void startingOffsetsAreCaseInsensitive() {
         Configuration conf = Configuration.fromMap(Map.of("source.kafka.starting-offsets", "earliest"));
 

@@ -19,13 +19,13 @@ class HdfsReplicationOptionTest {
 
     @Test
     void carriesTheReplicationOfAnHdfsStore() {
-        assertThat(StoreSettings.from(store("hdfs://namenode:8020/stageflow", 2)).hdfsReplication).isEqualTo(2);
+        assertThat(StoreSettings.from(store("hdfs://127.0.0.1:8020/stageflow", 2)).hdfsReplication).isEqualTo(2);
     }
 
     @Test
     void leavesItUnsetByDefault() {
         Configuration conf = new Configuration();
-        conf.set(StoreOptions.URI, "hdfs://namenode:8020/stageflow");
+        conf.set(StoreOptions.URI, "hdfs://127.0.0.1:8020/stageflow");
 
         assertThat(StoreSettings.from(conf).hdfsReplication).isNull();
     }
@@ -33,7 +33,7 @@ class HdfsReplicationOptionTest {
     @Test
     void appliesOnlyToTheStageStoresOnHdfs() {
         Configuration conf = store("file:///tmp/stageflow", 2);
-        conf.set(StoreOptions.ENHANCE_URI, "hdfs://namenode:8020/enhanced");
+        conf.set(StoreOptions.ENHANCE_URI, "hdfs://127.0.0.1:8020/enhanced");
 
         assertThat(StoreSettings.from(conf, StoreOptions.GENERATE_URI).hdfsReplication).isNull();
         assertThat(StoreSettings.from(conf, StoreOptions.ENHANCE_URI).hdfsReplication).isEqualTo(2);
@@ -41,7 +41,7 @@ class HdfsReplicationOptionTest {
 
     @Test
     void rejectsAReplicationBelowOne() {
-        assertThatThrownBy(() -> StoreSettings.from(store("hdfs://namenode:8020/stageflow", 0)))
+        assertThatThrownBy(() -> StoreSettings.from(store("hdfs://127.0.0.1:8020/stageflow", 0)))
                 .isInstanceOf(IllegalConfigurationException.class)
                 .hasMessageContaining("store.hdfs.replication must be between 1 and 32767, got 0");
     }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stageflow.config.StoreOptions;
 import java.net.URI;
+import java.nio.file.Path;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StoreSettingsTest {
 
@@ -28,10 +30,10 @@ class StoreSettingsTest {
     @Test
     void aStageRootOverridesTheStoreRoot() {
         Configuration conf = conf("file:///data/store");
-        conf.set(StoreOptions.GENERATE_URI, "s3://bucket/generated");
+        conf.set(StoreOptions.GENERATE_URI, "file:///generated");
         conf.set(StoreOptions.ENHANCE_URI, "hdfs://127.0.0.1:9000/enhanced");
 
-        assertThat(StoreSettings.from(conf, StoreOptions.GENERATE_URI).root).isEqualTo(URI.create("s3://bucket/generated"));
+        assertThat(StoreSettings.from(conf, StoreOptions.GENERATE_URI).root).isEqualTo(URI.create("file:///generated"));
         assertThat(StoreSettings.from(conf, StoreOptions.ENHANCE_URI).root)
                 .isEqualTo(URI.create("hdfs://127.0.0.1:9000/enhanced"));
         assertThat(StoreSettings.from(conf).root).isEqualTo(URI.create("file:///data/store"));
@@ -56,6 +58,28 @@ class StoreSettingsTest {
         assertThatThrownBy(() -> StoreSettings.from(conf, StoreOptions.GENERATE_URI))
                 .isInstanceOf(IllegalConfigurationException.class)
                 .hasMessageContaining("store.generate.uri '/tmp/generated' needs a scheme");
+    }
+
+    @Test
+    void checkingTheFileSystemCreatesNothing(@TempDir Path dir) {
+        Path root = dir.resolve("store");
+
+        assertThat(StoreSettings.from(conf(root.toUri().toString())).root.getScheme()).isEqualTo("file");
+        assertThat(root).doesNotExist();
+    }
+
+    @Test
+    void aSchemeWithoutAFlinkFileSystemFailsAtBuildNamingTheOption() {
+        Configuration conf = conf("file:///data");
+        conf.set(StoreOptions.ENHANCE_URI, "s4://bucket/enhanced");
+
+        assertThat(StoreSettings.from(conf, StoreOptions.GENERATE_URI).root).isEqualTo(URI.create("file:///data"));
+        assertThatThrownBy(() -> StoreSettings.from(conf, StoreOptions.ENHANCE_URI))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageStartingWith("Option store.enhance.uri 's4://bucket/enhanced' has a scheme that no Flink"
+                        + " file system supports here: Could not find a file system implementation for scheme 's4'");
+        assertThatThrownBy(() -> StoreSettings.from(conf("s4://x")))
+                .hasMessageStartingWith("Option store.uri 's4://x' has a scheme that no Flink file system supports here");
     }
 
     @Test
