@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -217,69 +218,108 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
 
     /** Runs {@code group} until each of its requests has an output or is given up on. */
     private void attempt(List<Pending<IN, OUT>> group) throws InterruptedException {
-        long transientDeadline = System.nanoTime() + settings.retryTime.toNanos();
-        long backoff = FIRST_BACKOFF_NANOS;
+        Backoff backoff = new Backoff(settings.retryTime);
         while (running) {
             group.removeIf(request -> request.done.get());
             if (group.isEmpty()) {
                 return;
             }
-            List<IN> inputs = new ArrayList<>(group.size());
-            for (Pending<IN, OUT> request : group) {
-                request.start();
-                inputs.add(request.input);
-            }
-            listener.batch(inputs.size());
-            Exception error;
-            try {
-                List<OUT> outputs = processor.process(inputs);
-                for (int i = 0; i < group.size(); i++) {
-                    Pending<IN, OUT> request = group.get(i);
-                    if (!complete(request, outcomes.attempted(outputs.get(i), request.attempts))) {
-                        return;
-                    }
-                }
+            Optional<Exception> error = call(group);
+            if (error.isEmpty() || !running || !retryAfter(group, error.get(), backoff)) {
                 return;
-            } catch (Exception e) {
-                error = e;
-            } catch (Throwable fatal) {
-                LOG.error("A {} call of {} failed fatally; the job restarts from its last checkpoint", name, inputs.size(),
-                        fatal);
-                group.forEach(request -> fail(request, fatal));
-                return;
-            }
-            if (!running) {
-                return;
-            }
-            StageErrors.Kind kind = StageErrors.classify(error);
-            if (kind == StageErrors.Kind.TRANSIENT) {
-                if (System.nanoTime() + backoff > transientDeadline) {
-                    LOG.warn("A {} call of {} still fails after retrying for {}; the job restarts from its last"
-                            + " checkpoint", name, inputs.size(), settings.retryTime, error);
-                    group.forEach(request -> fail(request, error));
-                    return;
-                }
-                LOG.warn("A {} call of {} failed; retrying in {} ms: {}", name, inputs.size(),
-                        TimeUnit.NANOSECONDS.toMillis(backoff), StageErrors.describe(error));
-            } else if (group.size() > 1) {
-                LOG.warn("A {} call of {} failed; running each of them on its own: {}", name, inputs.size(),
-                        StageErrors.describe(error));
-                listener.retried(group.size());
-                for (Pending<IN, OUT> request : group) {
-                    attempt(new ArrayList<>(List.of(request)));
-                }
-                return;
-            } else if (group.get(0).attempts >= settings.maxAttempts) {
-                giveUp(group.get(0), kind.reason(), StageErrors.describe(error));
-                return;
-            } else {
-                LOG.warn("{} failed on {} (attempt {} of {}); retrying in {} ms: {}", name, outcomes.describe(inputs.get(0)),
-                        group.get(0).attempts, settings.maxAttempts, TimeUnit.NANOSECONDS.toMillis(backoff),
-                        StageErrors.describe(error));
             }
             listener.retried(group.size());
-            TimeUnit.NANOSECONDS.sleep(backoff);
-            backoff = Math.min(2 * backoff, MAX_BACKOFF_NANOS);
+            backoff.sleep();
+        }
+    }
+
+    /**
+     * One model call for {@code group}: completes each request with its output and returns empty,
+     * or returns the exception it failed with. A fatal error (not an exception) fails the requests.
+     */
+    private Optional<Exception> call(List<Pending<IN, OUT>> group) {
+        List<IN> inputs = new ArrayList<>(group.size());
+        for (Pending<IN, OUT> request : group) {
+            request.start();
+            inputs.add(request.input);
+        }
+        listener.batch(inputs.size());
+        try {
+            List<OUT> outputs = processor.process(inputs);
+            for (int i = 0; i < group.size(); i++) {
+                Pending<IN, OUT> request = group.get(i);
+                if (!complete(request, outcomes.attempted(outputs.get(i), request.attempts))) {
+                    break;
+                }
+            }
+            return Optional.empty();
+        } catch (Exception e) {
+            return Optional.of(e);
+        } catch (Throwable fatal) {
+            LOG.error("A {} call of {} failed fatally; the job restarts from its last checkpoint", name, inputs.size(),
+                    fatal);
+            group.forEach(request -> fail(request, fatal));
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Decides what {@code error} means for {@code group} (see the class comment): true to call
+     * again after a backoff; false when every request of the group has been dealt with.
+     */
+    private boolean retryAfter(List<Pending<IN, OUT>> group, Exception error, Backoff backoff)
+            throws InterruptedException {
+        StageErrors.Kind kind = StageErrors.classify(error);
+        if (kind == StageErrors.Kind.TRANSIENT) {
+            if (backoff.exhausted()) {
+                LOG.warn("A {} call of {} still fails after retrying for {}; the job restarts from its last"
+                        + " checkpoint", name, group.size(), settings.retryTime, error);
+                group.forEach(request -> fail(request, error));
+                return false;
+            }
+            LOG.warn("A {} call of {} failed; retrying in {}: {}", name, group.size(), backoff, StageErrors.describe(error));
+            return true;
+        }
+        if (group.size() > 1) {
+            LOG.warn("A {} call of {} failed; running each of them on its own: {}", name, group.size(),
+                    StageErrors.describe(error));
+            listener.retried(group.size());
+            for (Pending<IN, OUT> request : group) {
+                attempt(new ArrayList<>(List.of(request)));
+            }
+            return false;
+        }
+        Pending<IN, OUT> request = group.get(0);
+        if (request.attempts >= settings.maxAttempts) {
+            giveUp(request, kind.reason(), StageErrors.describe(error));
+            return false;
+        }
+        LOG.warn("{} failed on {} (attempt {} of {}); retrying in {}: {}", name, outcomes.describe(request.input),
+                request.attempts, settings.maxAttempts, backoff, StageErrors.describe(error));
+        return true;
+    }
+
+    /** Waits between attempts: from 100 ms doubling to 5 s; exhausted once the next wait would end past the retry time. */
+    private static final class Backoff {
+        private final long deadlineNanos;
+        private long nextNanos = FIRST_BACKOFF_NANOS;
+
+        Backoff(Duration retryTime) {
+            this.deadlineNanos = System.nanoTime() + retryTime.toNanos();
+        }
+
+        boolean exhausted() {
+            return System.nanoTime() + nextNanos > deadlineNanos;
+        }
+
+        void sleep() throws InterruptedException {
+            TimeUnit.NANOSECONDS.sleep(nextNanos);
+            nextNanos = Math.min(2 * nextNanos, MAX_BACKOFF_NANOS);
+        }
+
+        @Override
+        public String toString() {
+            return TimeUnit.NANOSECONDS.toMillis(nextNanos) + " ms";
         }
     }
 
