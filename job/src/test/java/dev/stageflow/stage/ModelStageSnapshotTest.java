@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stageflow.config.ModelOptions;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.model.ArtifactRef;
+import dev.stageflow.model.DeadLetterReason;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.PromptRequest;
+import dev.stageflow.model.StageFailure;
 import dev.stageflow.model.StageOutcome;
 import dev.stageflow.redis.CacheSettings;
 import dev.stageflow.store.StoreSettings;
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A model stage's only state is what Flink's async operator checkpoints: the requests still in
  * flight, here still waiting in the dynamic batcher for their batch to fill. They must be in the
- * snapshot, and a fresh operator restored from it must compute them without new input.
+ * snapshot, and a fresh operator restored from it must compute them without new input, giving up
+ * on a prompt the model fails on without failing the others.
  */
 class ModelStageSnapshotTest {
 
@@ -125,6 +128,49 @@ class ModelStageSnapshotTest {
                 assertThat(r.embedding).isEqualTo(encoded(r.request.promptId).embedding);
                 assertThat(r.generate.artifacts).extracting(a -> a.name).containsExactly("latent", "image");
             });
+        }
+    }
+
+    @Test
+    void aPromptTheGeneratorFailsOnIsGivenUpAfterRestoreAndAFailedRecordPassesUntouched() throws Exception {
+        PromptRecord broken = encoded("broken");
+        broken.embedding = new float[10];
+        PromptRecord failedEarlier = encoded("failed-earlier").withFailure(
+                new StageFailure(TextEncodeStage.STAGE, DeadLetterReason.MODEL_ERROR, 3, "the encoder failed"));
+        OperatorSubtaskState snapshot;
+        try (var before = generateHarness(Duration.ofSeconds(10))) {
+            before.open();
+            synchronized (before.getCheckpointLock()) {
+                before.processElement(new StreamRecord<>(encoded("fine")));
+                before.processElement(new StreamRecord<>(broken));
+                snapshot = before.snapshot(1L, 1L);
+            }
+            assertThat(before.extractOutputValues()).isEmpty();
+        }
+
+        try (var after = generateHarness(Duration.ZERO)) {
+            after.initializeState(snapshot);
+            after.open();
+            synchronized (after.getCheckpointLock()) {
+                after.processElement(new StreamRecord<>(failedEarlier));
+                after.endInput();
+            }
+            List<PromptRecord> records = after.extractOutputValues();
+            assertThat(records).extracting(r -> r.request.promptId)
+                    .containsExactlyInAnyOrder("fine", "broken", "failed-earlier");
+            assertThat(records).filteredOn(r -> r.request.promptId.equals("failed-earlier")).singleElement()
+                    .isEqualTo(failedEarlier);
+            assertThat(records).filteredOn(r -> r.request.promptId.equals("fine")).singleElement()
+                    .satisfies(r -> assertThat(r.isFailed()).isFalse())
+                    .satisfies(r -> assertThat(r.generate.attempts).as("2 when it shared the failing call").isBetween(1, 2));
+            assertThat(records).filteredOn(r -> r.request.promptId.equals("broken")).singleElement()
+                    .satisfies(r -> {
+                        assertThat(r.generate).isNull();
+                        assertThat(r.failure.stage).isEqualTo(ImageGenerateStage.STAGE);
+                        assertThat(r.failure.reason).isEqualTo("MODEL_ERROR");
+                        assertThat(r.failure.attempts).isEqualTo(3);
+                        assertThat(r.failure.message).contains("Embedding has 10");
+                    });
         }
     }
 }
