@@ -66,7 +66,7 @@ public final class StageflowPipeline {
         BatchSettings encodeBatch = BatchSettings.from(conf, StageOptions.ENCODER);
         DataStream<PromptRecord> encoded = async(unique,
                 new TextEncodeStage(encodeBatch, conf.get(ModelOptions.ENCODER_MODEL),
-                        conf.get(ModelOptions.ENCODER_MAX_TOKENS), cache),
+                        conf.get(ModelOptions.ENCODER_MAX_TOKENS), cache, generateStore),
                 encodeBatch, JobOperator.TEXT_ENCODE);
 
         BatchSettings generateBatch = BatchSettings.from(conf, StageOptions.GENERATOR);

@@ -42,5 +42,7 @@ public enum DeadLetterReason {
     /** A model stage's call for this prompt ran longer than its {@code *.timeout}. */
     STAGE_TIMEOUT,
     /** An artifact this prompt needs is corrupt or incomplete and cannot be recomputed. */
-    CORRUPT_ARTIFACT
+    CORRUPT_ARTIFACT,
+    /** A process died (its TaskManager crashed) in each of {@code *.max-attempts} calls this prompt was in. */
+    POISON_PILL
 }

@@ -8,7 +8,10 @@ import dev.stageflow.store.ArtifactStore;
 import dev.stageflow.store.StoreSettings;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
@@ -26,7 +29,9 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * request replayed after a failure finds the previous attempt's work instead of redoing it.
  *
  * <p>A prompt the stage gives up on (see {@link DynamicBatcher} for when) leaves it as a failed
- * {@link PromptRecord}; a failed record arriving from an earlier stage is passed on untouched.
+ * {@link PromptRecord}; a failed record arriving from an earlier stage is passed on untouched. Each
+ * model call is recorded in the stage's {@link CallLedger} while it runs, so a prompt that keeps
+ * killing its TaskManager is recognised after the restarts and given up as {@code POISON_PILL}.
  */
 public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptRecord> {
 
@@ -34,7 +39,10 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
 
     private final String stageName;
     protected final BatchSettings batch;
+    private final StoreSettings ledgerStore;
     private transient DynamicBatcher<IN, PromptRecord> batcher;
+    private transient CallLedger ledger;
+    private transient Map<String, Integer> crashes;
     private transient Histogram batchSizes;
     private transient Counter cacheHits;
     private transient Counter cacheMisses;
@@ -44,9 +52,11 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
     private transient Counter quarantined;
     private transient Histogram computeMillis;
 
-    protected BatchingStage(String stageName, BatchSettings batch) {
+    /** {@code ledgerStore}: the store whose root holds the stage's {@link CallLedger}. */
+    protected BatchingStage(String stageName, BatchSettings batch, StoreSettings ledgerStore) {
         this.stageName = stageName;
         this.batch = batch;
+        this.ledgerStore = ledgerStore;
     }
 
     @Override
@@ -61,7 +71,11 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
         failures = metrics.counter("deadLetters", new ThreadSafeSimpleCounter());
         quarantined = metrics.counter("quarantined", new ThreadSafeSimpleCounter());
         openStage();
-        batcher = new DynamicBatcher<>(stageName, workerCount(), batch, this::batchKey, this::process,
+        ledger = new CallLedger(new Path(ledgerStore.root), stageName,
+                getRuntimeContext().getJobInfo().getJobId() + "." + getRuntimeContext().getTaskInfo().getAttemptNumber(),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + "-" + UUID.randomUUID());
+        crashes = ledger.crashes();
+        batcher = new DynamicBatcher<>(stageName, workerCount(), batch, this::batchKey, this::recordedCall,
                 new DynamicBatcher.Outcomes<>() {
                     @Override
                     public PromptRecord failed(IN input, StageFailure failure) {
@@ -76,7 +90,7 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
 
                     @Override
                     public String describe(IN input) {
-                        return "prompt " + failedRecord(input).request.promptId;
+                        return "prompt " + promptIdOf(input);
                     }
                 },
                 new DynamicBatcher.Listener() {
@@ -130,7 +144,21 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
             resultFuture.complete(List.of(record));
             return;
         }
-        batcher.submit(input, resultFuture);
+        batcher.submit(input, resultFuture, crashes.getOrDefault(promptIdOf(input), 0));
+    }
+
+    /** One model call, recorded in the {@link CallLedger} while it runs. */
+    private List<PromptRecord> recordedCall(List<IN> inputs) throws Exception {
+        ledger.calling(inputs.stream().map(this::promptIdOf).toList());
+        try {
+            return process(inputs);
+        } finally {
+            ledger.called();
+        }
+    }
+
+    private String promptIdOf(IN input) {
+        return failedRecord(input).request.promptId;
     }
 
     /** See {@link DynamicBatcher}: a call running too long gives its prompts up, a queued request waits on. */
@@ -143,6 +171,9 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
     public final void close() throws Exception {
         if (batcher != null) {
             batcher.close();
+        }
+        if (ledger != null) {
+            ledger.close();
         }
         closeStage();
     }

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Errors that are not exceptions (out of memory) fail the requests of the call, and the job
- * restarts.
+ * restarts. A request whose earlier calls a process died in ({@link CallLedger}) counts those as
+ * attempts and runs alone.
  */
 final class DynamicBatcher<IN, OUT> implements AutoCloseable {
 
@@ -125,8 +126,23 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
     }
 
     void submit(IN input, ResultFuture<OUT> result) {
-        Pending<IN, OUT> request = new Pending<>(input, result);
+        submit(input, result, 0);
+    }
+
+    /**
+     * Queues {@code input}, of which a process died in {@code crashes} calls (see {@link
+     * CallLedger}). Those count as attempts: a request that reached {@code *.max-attempts} that way
+     * is given up as {@code POISON_PILL} at once, and one that has crashed at all runs alone, so
+     * that it cannot take others down with it again.
+     */
+    void submit(IN input, ResultFuture<OUT> result, int crashes) {
+        Pending<IN, OUT> request = new Pending<>(input, result, crashes);
         pending.put(result, request);
+        if (crashes >= settings.maxAttempts) {
+            giveUp(request, DeadLetterReason.POISON_PILL,
+                    "a process died in each of the " + crashes + " " + name + " calls this prompt was in");
+            return;
+        }
         queue.add(request);
     }
 
@@ -210,10 +226,16 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
 
     private List<List<Pending<IN, OUT>>> groupByKey(List<Pending<IN, OUT>> batch) {
         Map<Object, List<Pending<IN, OUT>>> groups = new LinkedHashMap<>();
+        List<List<Pending<IN, OUT>>> alone = new ArrayList<>();
         for (Pending<IN, OUT> request : batch) {
-            groups.computeIfAbsent(batchKey.apply(request.input), k -> new ArrayList<>()).add(request);
+            if (request.attempts > 0) {
+                alone.add(new ArrayList<>(List.of(request)));
+            } else {
+                groups.computeIfAbsent(batchKey.apply(request.input), k -> new ArrayList<>()).add(request);
+            }
         }
-        return new ArrayList<>(groups.values());
+        alone.addAll(groups.values());
+        return alone;
     }
 
     /** Runs {@code group} until each of its requests has an output or is given up on. */
@@ -379,11 +401,13 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
         final AtomicBoolean done = new AtomicBoolean();
         /** When the current attempt started (System.nanoTime), or 0 while queued. */
         volatile long startedNanos;
+        /** Attempts made, counting the calls a process died in before this attempt of the job. */
         volatile int attempts;
 
-        Pending(IN input, ResultFuture<OUT> result) {
+        Pending(IN input, ResultFuture<OUT> result, int earlierAttempts) {
             this.input = input;
             this.result = result;
+            this.attempts = earlierAttempts;
         }
 
         void start() {

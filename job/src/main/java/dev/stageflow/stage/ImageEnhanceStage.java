@@ -49,7 +49,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
     public ImageEnhanceStage(BatchSettings batch, EnhanceSettings enhanceSettings, StoreSettings storeSettings,
             String generatorModel, StoreSettings generateStoreSettings) {
-        super(STAGE, batch);
+        super(STAGE, batch, storeSettings);
         this.enhanceSettings = enhanceSettings;
         this.storeSettings = storeSettings;
         this.generatorModel = generatorModel;

@@ -32,7 +32,7 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord> {
     private transient ArtifactStore store;
 
     public ImageGenerateStage(BatchSettings batch, String model, StoreSettings storeSettings) {
-        super(STAGE, batch);
+        super(STAGE, batch, storeSettings);
         this.model = model;
         this.storeSettings = storeSettings;
     }

@@ -9,6 +9,7 @@ import dev.stageflow.model.PromptRequest;
 import dev.stageflow.model.StageOutcome;
 import dev.stageflow.redis.CacheSettings;
 import dev.stageflow.redis.EmbeddingCache;
+import dev.stageflow.store.StoreSettings;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,8 +34,10 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
     private transient TextEncoder encoder;
     private transient EmbeddingCache cache;
 
-    public TextEncodeStage(BatchSettings batch, String model, int maxTokens, CacheSettings cacheSettings) {
-        super(STAGE, batch);
+    /** {@code ledgerStore}: the store whose root holds the stage's call ledger (it writes no artifacts). */
+    public TextEncodeStage(BatchSettings batch, String model, int maxTokens, CacheSettings cacheSettings,
+            StoreSettings ledgerStore) {
+        super(STAGE, batch, ledgerStore);
         this.model = model;
         this.maxTokens = maxTokens;
         this.cacheSettings = cacheSettings;

@@ -26,6 +26,9 @@ public record ArtifactLocation(String stage, String modelVersion, String digest)
     /** Where the jobs writing into a store root are recorded ({@link StoreWriters}), below the root. */
     public static final String WRITERS_DIR = "_writers";
 
+    /** Where the model stages record the calls they are making (their call ledger), below a store root. */
+    public static final String CALLS_DIR = "_calls";
+
     /** The file a cache hit rewrites so that gc sees the artifact as used. */
     public static final String LEASE_FILE = "lease";
 
@@ -68,7 +71,7 @@ public record ArtifactLocation(String stage, String modelVersion, String digest)
         return of(tail.get(0), tail.get(1), tail.get(2), tail.get(3), tail.get(4));
     }
 
-    /** Whether a directory directly below a store root is the store's own (quarantine, writers), not a stage. */
+    /** Whether a directory directly below a store root is the store's own (quarantine, writers, calls), not a stage. */
     public static boolean isStoreDirectory(String name) {
         return name.startsWith("_");
     }

@@ -39,10 +39,11 @@ class ModelStageSnapshotTest {
             TypeInformation.of(PromptRequest.class).createSerializer(new SerializerConfigImpl());
 
     /** Text encoding on the built-in model; batches wait up to {@code maxWait} to fill up to 16. */
-    private static OneInputStreamOperatorTestHarness<PromptRequest, PromptRecord> harness(Duration maxWait)
+    private OneInputStreamOperatorTestHarness<PromptRequest, PromptRecord> harness(Duration maxWait)
             throws Exception {
         BatchSettings batch = new BatchSettings(16, maxWait, -1, 1, 64, Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
-        TextEncodeStage stage = new TextEncodeStage(batch, ModelOptions.BUILTIN, 64, CacheSettings.from(new Configuration()));
+        TextEncodeStage stage = new TextEncodeStage(batch, ModelOptions.BUILTIN, 64, CacheSettings.from(new Configuration()),
+                storeSettings());
         return new OneInputStreamOperatorTestHarness<>(
                 new AsyncWaitOperatorFactory<>(stage, 60_000, 64, OutputMode.UNORDERED), REQUESTS);
     }
@@ -53,18 +54,22 @@ class ModelStageSnapshotTest {
     @TempDir
     Path store;
 
+    private StoreSettings storeSettings() {
+        Configuration conf = new Configuration();
+        conf.set(StoreOptions.URI, store.toUri().toString());
+        return StoreSettings.from(conf);
+    }
+
     /** Image generation on the built-in model into a file store; batches of up to 4. */
     private OneInputStreamOperatorTestHarness<PromptRecord, PromptRecord> generateHarness(Duration maxWait)
             throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(StoreOptions.URI, store.toUri().toString());
         BatchSettings batch = new BatchSettings(4, maxWait, -1, 1, 64, Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
-        ImageGenerateStage stage = new ImageGenerateStage(batch, ModelOptions.BUILTIN, StoreSettings.from(conf));
+        ImageGenerateStage stage = new ImageGenerateStage(batch, ModelOptions.BUILTIN, storeSettings());
         return new OneInputStreamOperatorTestHarness<>(
                 new AsyncWaitOperatorFactory<>(stage, 60_000, 64, OutputMode.UNORDERED), RECORDS);
     }
 
-    private static PromptRecord encoded(String id) {
+    static PromptRecord encoded(String id) {
         float[] embedding = new float[384];
         for (int i = 0; i < embedding.length; i++) {
             embedding[i] = (float) Math.sin(i + id.hashCode());
