@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  *       it fails and the job restarts.
  * </ul>
  *
- * Errors that are not exceptions (out of memory) fail the requests of the call, and the job
- * restarts. A request whose earlier calls a process died in ({@link CallLedger}) counts those as
+ * Running out of memory or stack counts as a model error (one input too big is the usual cause);
+ * other errors that are not exceptions fail the requests of the call, and the job restarts. A request whose earlier calls a process died in ({@link CallLedger}) counts those as
  * attempts and runs alone.
  */
 final class DynamicBatcher<IN, OUT> implements AutoCloseable {
@@ -277,6 +277,8 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
             return Optional.empty();
         } catch (Exception e) {
             return Optional.of(e);
+        } catch (OutOfMemoryError | StackOverflowError tooBig) {
+            return Optional.of(new PromptTooBigException(tooBig));
         } catch (Throwable fatal) {
             LOG.error("A {} call of {} failed fatally; the job restarts from its last checkpoint", name, inputs.size(),
                     fatal);
@@ -319,6 +321,19 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
         LOG.warn("{} failed on {} (attempt {} of {}); retrying in {}: {}", name, outcomes.describe(request.input),
                 request.attempts, settings.maxAttempts, backoff, StageErrors.describe(error));
         return true;
+    }
+
+    /**
+     * A call that ran out of memory or stack: most often one input too big for it, so it is
+     * handled like a model error (split, retried alone, given up), never a restart that would
+     * meet the same input again. The error is released with the call's data before the retry.
+     */
+    static final class PromptTooBigException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        PromptTooBigException(Error cause) {
+            super("the call ran out of " + (cause instanceof OutOfMemoryError ? "memory" : "stack"), cause);
+        }
     }
 
     /** Waits between attempts: from 100 ms doubling to 5 s; exhausted once the next wait would end past the retry time. */

@@ -186,16 +186,32 @@ class DynamicBatcherTest {
     }
 
     @Test
-    void anErrorThatIsNoExceptionFailsTheRequestsAndTheWorkerGoesOn() throws Exception {
-        try (DynamicBatcher<String, String> batcher = batcher(1, settings(1, Duration.ZERO), batch -> {
-            if (batch.get(0).equals("oom")) {
-                throw new OutOfMemoryError("test");
+    void runningOutOfMemoryOnOnePromptIsAModelErrorOfThatPromptOnly() throws Exception {
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(4, Duration.ofMillis(100)), batch -> {
+            if (batch.contains("oom")) {
+                throw new OutOfMemoryError("Java heap space");
             }
             return batch;
         })) {
             List<Result> results = submit(batcher, "oom", "ok");
 
-            assertThatThrownBy(results.get(0)::get).isInstanceOf(ExecutionException.class).hasRootCauseMessage("test");
+            assertThat(results.get(0).get()).isEqualTo("failed oom MODEL_ERROR after 3");
+            assertThat(results.get(1).get()).isEqualTo("ok#2");
+        }
+    }
+
+    @Test
+    void anErrorThatIsNeitherAnExceptionNorTooBigAPromptFailsTheRequestsAndTheWorkerGoesOn() throws Exception {
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(1, Duration.ZERO), batch -> {
+            if (batch.get(0).equals("linkage")) {
+                throw new NoClassDefFoundError("ai/onnxruntime/OrtSession");
+            }
+            return batch;
+        })) {
+            List<Result> results = submit(batcher, "linkage", "ok");
+
+            assertThatThrownBy(results.get(0)::get).isInstanceOf(ExecutionException.class)
+                    .hasRootCauseMessage("ai/onnxruntime/OrtSession");
             assertThat(results.get(1).get()).isEqualTo("ok");
         }
     }
