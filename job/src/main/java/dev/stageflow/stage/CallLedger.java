@@ -18,6 +18,8 @@ import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.FileSystem.WriteMode;
 import org.apache.flink.core.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The model calls a stage's subtask is making, recorded in the store while they run: before a
@@ -38,6 +40,7 @@ import org.apache.flink.core.fs.Path;
  */
 final class CallLedger implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(CallLedger.class);
     private static final TypeReference<List<String>> PROMPT_IDS = new TypeReference<>() {};
 
     private final Path dir;
@@ -91,9 +94,18 @@ final class CallLedger implements AutoCloseable {
         written.add(file);
     }
 
-    /** Records that the calling worker thread's call is over. */
+    /**
+     * Records that the calling worker thread's call is over. A record that cannot be deleted is
+     * logged, not thrown: the call's outputs stand, and the record only makes its prompts run alone
+     * once after a restart.
+     */
     void called() {
-        delete(file());
+        try {
+            delete(file());
+        } catch (UncheckedIOException e) {
+            LOG.warn("Cannot delete the model call record {}; its prompts will count one crash after a restart",
+                    file(), e);
+        }
     }
 
     /** Deletes this instance's records: it ends without dying in a call. */
