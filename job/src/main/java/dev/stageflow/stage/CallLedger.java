@@ -83,15 +83,19 @@ final class CallLedger implements AutoCloseable {
         return counts;
     }
 
-    /** Records that the calling worker thread starts a call for {@code promptIds}. */
+    /**
+     * Records that the calling worker thread starts a call for {@code promptIds}. The record is a
+     * safeguard, not a condition of the work: when the store cannot take it (an outage), the call
+     * goes on unrecorded, and a crash during it is not counted.
+     */
     void calling(List<String> promptIds) {
         Path file = file();
         try (OutputStream out = fs.create(file, WriteMode.OVERWRITE)) {
             out.write(Json.write(promptIds).getBytes(StandardCharsets.UTF_8));
+            written.add(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot record a model call in " + file, e);
+            LOG.warn("Cannot record a model call in {}; the call goes on unrecorded: {}", file, e.toString());
         }
-        written.add(file);
     }
 
     /**
