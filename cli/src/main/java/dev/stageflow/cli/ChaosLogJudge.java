@@ -36,8 +36,9 @@ final class ChaosLogJudge {
             "Association with remote system \\[pekko\\.tcp://flink@localhost:[0-9]+\\] has failed",
             "RecipientUnreachableException: Could not send message \\[RemoteRpcInvocation\\(TaskExecutorGateway\\.triggerCheckpoint",
             "CheckpointException: Trigger checkpoint failure",
-            // A checkpoint triggered just before the kill waits for the dead process until its RPC times out.
-            "Triggering Checkpoint [0-9]+ for job [0-9a-f]+ failed due to java\\.util\\.concurrent\\.TimeoutException: "
+            // A checkpoint triggered just before the kill waits for the dead process until its RPC times
+            // out: the coordinator's INFO line, and the cause under "Failed to trigger or complete checkpoint".
+            "(failed due to |Caused by: )java\\.util\\.concurrent\\.TimeoutException: "
                     + "Invocation of \\[RemoteRpcInvocation\\(TaskExecutorGateway\\.triggerCheckpoint",
             // The JobMaster's and the ResourceManager's records of the lost TaskManager.
             "(JobMasterException|ResourceManagerException): TaskManager with id taskmanager-[0-9]+-[0-9]+ is no longer reachable");
