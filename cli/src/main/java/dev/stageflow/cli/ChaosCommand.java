@@ -102,9 +102,9 @@ final class ChaosCommand extends JobOptionsCommand {
         ObjectNode report = Json.MAPPER.createObjectNode();
         ChaosLogJudge logs = new ChaosLogJudge(cluster.directory().resolve("log"));
         try {
-            FlinkCluster.State state = cluster.start(Path.of(Configurations.confDir()), 0, 0, TASK_MANAGERS, Map.of());
+            FlinkCluster.State state = cluster.start(Path.of(Configurations.confDir()), 0, 0, TASK_MANAGERS, false, Map.of());
             out().printf("== Cluster: web UI http://localhost:%d%n", state.restPort());
-            try (FlinkRest rest = FlinkRest.connect("localhost:" + state.restPort())) {
+            try (FlinkRest rest = FlinkRest.connect(state.clientAddress())) {
                 double cleanSeconds = completeRun(rest, "clean", promptFile, options, (job, timeline) -> { });
                 logs.mark();
                 ArrayNode killRecords = Json.MAPPER.createArrayNode();
