@@ -46,7 +46,12 @@ final class ChaosLogJudge {
             "(failed due to |Caused by: )java\\.util\\.concurrent\\.TimeoutException: "
                     + "Invocation of \\[RemoteRpcInvocation\\(TaskExecutorGateway\\.triggerCheckpoint",
             // The JobMaster's and the ResourceManager's records of the lost TaskManager.
-            "(JobMasterException|ResourceManagerException): TaskManager with id taskmanager-[0-9]+-[0-9]+ is no longer reachable");
+            "(JobMasterException|ResourceManagerException): TaskManager with id taskmanager-[0-9]+-[0-9]+ is no longer reachable",
+            // A task on the surviving TaskManager that reads from the dead one fails on the closed
+            // connection, in its own log and in the JobManager's record of the task, unless the
+            // JobMaster cancelled it first (slots spread over both TaskManagers make this common).
+            "RemoteTransportException: Connection unexpectedly closed by remote task manager "
+                    + "'localhost/127\\.0\\.0\\.1:[0-9]+ \\[ taskmanager-[0-9]+-[0-9]+ \\] '");
 
     /** Exceptions that killing the leading JobManager causes by design. */
     private static final List<Pattern> AFTER_JOBMANAGER_KILLS = patterns(

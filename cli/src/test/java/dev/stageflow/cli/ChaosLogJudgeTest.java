@@ -50,6 +50,11 @@ class ChaosLogJudgeTest {
     private static final String TASKMANAGER_LOST = "org.apache.flink.runtime.jobmaster.JobMasterException: TaskManager with"
             + " id taskmanager-1-1796042185750 is no longer reachable.";
 
+    /** A task on the survivor that reads from the killed TaskManager fails on the closed connection. */
+    private static final String UPSTREAM_GONE = "org.apache.flink.runtime.io.network.netty.exception.RemoteTransportException:"
+            + " Connection unexpectedly closed by remote task manager 'localhost/127.0.0.1:33545 [ taskmanager-2-1796044152725 ] '."
+            + " This might indicate that the remote task manager was lost.";
+
     /** A TaskManager fails the job's tasks when the leading JobManager dies (chaos --kill jobmanager). */
     private static final String JOB_LEADER_GONE = "org.apache.flink.util.FlinkException: Disconnect from JobManager"
             + " responsible for 02049c479e8ea554178a7f8fbe5a0467.";
@@ -71,7 +76,7 @@ class ChaosLogJudgeTest {
             + " java.net.ConnectException: Connection refused]";
 
     private static final List<String> TASKMANAGER_KILL_LINES = List.of(TRIGGER_TIMED_OUT, TRIGGER_TIMEOUT_CAUSE,
-            TRIGGER_UNREACHABLE_CAUSE, TASKMANAGER_LOST, ASSOCIATION_FAILED);
+            TRIGGER_UNREACHABLE_CAUSE, TASKMANAGER_LOST, UPSTREAM_GONE, ASSOCIATION_FAILED);
     private static final List<String> JOBMANAGER_KILL_LINES = List.of(JOB_LEADER_GONE, JOB_LEADER_LOST,
             FINAL_STATE_UNSENT, ASSOCIATION_FAILED);
 
