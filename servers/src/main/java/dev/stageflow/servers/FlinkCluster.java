@@ -73,7 +73,7 @@ public final class FlinkCluster {
     public static final String JOBMANAGER = "jobmanager";
     public static final String ZOOKEEPER = "zookeeper";
     /** JobManagers of a cluster with high availability: a leader and a standby. */
-    public static final int HA_JOBMANAGERS = 2;
+    private static final int HA_JOBMANAGERS = 2;
 
     private static final String JOBMANAGER_MAIN = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
     private static final String TASKMANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
@@ -151,9 +151,8 @@ public final class FlinkCluster {
     /**
      * Starts a JobManager on {@code restPort}/{@code rpcPort} (0: a free port) and {@code
      * taskManagers} TaskManagers, configured from the checkout's {@code checkoutConf} directory with
-     * {@code options} laid over it; with {@code highAvailability}, a ZooKeeper server first and {@link
-     * #HA_JOBMANAGERS} JobManagers, the first on {@code restPort}, the others on free ports, and
-     * {@code rpcPort} unused. Returns once all TaskManagers are registered, or stops what it started
+     * {@code options} laid over it; with {@code highAvailability}, a ZooKeeper server first and two
+     * JobManagers, the first on {@code restPort}, the other on a free port, and {@code rpcPort} unused. Returns once all TaskManagers are registered, or stops what it started
      * and fails.
      */
     public State start(Path checkoutConf, int restPort, int rpcPort, int taskManagers, boolean highAvailability,
@@ -171,7 +170,7 @@ public final class FlinkCluster {
             restPorts.put(JOBMANAGER, Ports.requested(restPort));
         }
         State state = new State(restPorts, highAvailability ? 0 : Ports.requested(rpcPort), taskManagers,
-                highAvailability ? zooKeeperPort() : 0);
+                highAvailability ? zooKeeperPort(restPorts.values()) : 0);
         writeConfig(checkoutConf.toAbsolutePath(), state, options);
         writeState(state);
         try {
@@ -430,9 +429,14 @@ public final class FlinkCluster {
                 + STARTUP_TIMEOUT + "; see " + logDir().resolve(name + ".out"));
     }
 
-    /** The ZooKeeper port of the cluster's last start if it is free (runs recorded it), else a free one. */
-    private int zooKeeperPort() {
-        return state().map(State::zooKeeperPort).filter(port -> port != 0 && Ports.isFree(port)).orElseGet(Ports::free);
+    /**
+     * The ZooKeeper port of the cluster's last start if it is free (runs recorded it in their
+     * address), else a free one; never one of {@code taken}.
+     */
+    private int zooKeeperPort(Collection<Integer> taken) {
+        return state().map(State::zooKeeperPort)
+                .filter(port -> port != 0 && !taken.contains(port) && Ports.isFree(port))
+                .orElseGet(() -> freePortExcept(taken));
     }
 
     private static int freePortExcept(Collection<Integer> taken) {
