@@ -116,7 +116,7 @@ final class ChaosCommand extends JobOptionsCommand {
         FlinkCluster cluster = new FlinkCluster(dir);
         ObjectNode report = Json.MAPPER.createObjectNode();
         ChaosLogJudge logs = new ChaosLogJudge(cluster.directory().resolve("log"), kill);
-        boolean ha = highAvailability || kill.killsJobManager();
+        boolean ha = withHighAvailability();
         try {
             FlinkCluster.State state = cluster.start(Path.of(Configurations.confDir()), 0, 0, TASK_MANAGERS, ha, Map.of());
             try (FlinkRest rest = FlinkRest.connect(state.clientAddress())) {
@@ -145,6 +145,10 @@ final class ChaosCommand extends JobOptionsCommand {
         writeResults(report, verification, unexplained.size(), options, passed, started);
         out().println(passed ? "Chaos test passed" : "Chaos test FAILED");
         return passed ? 0 : Stageflow.FAILED;
+    }
+
+    private boolean withHighAvailability() {
+        return highAvailability || kill.killsJobManager();
     }
 
     /** What happens to a run's job while it runs. */
@@ -344,7 +348,7 @@ final class ChaosCommand extends JobOptionsCommand {
         report.put("seed", seed);
         report.set("jobOptions", Json.MAPPER.valueToTree(options));
         report.put("kill", kill.name().toLowerCase(Locale.ROOT));
-        report.put("highAvailability", highAvailability || kill.killsJobManager());
+        report.put("highAvailability", withHighAvailability());
         report.put("killsRequested", kills);
         report.set("kills", figures.get("kills"));
         ObjectNode chaos = (ObjectNode) verification.report().get("chaos");
