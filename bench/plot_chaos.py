@@ -17,6 +17,12 @@ def timeline(path):
     return [float(t) - start for t, _ in rows], [int(c) for _, c in rows]
 
 
+def short(process):
+    """taskmanager-2 -> TM2, jobmanager-1 -> JM1."""
+    kind, number = process.rsplit("-", 1)
+    return ("TM" if kind == "taskmanager" else "JM") + number
+
+
 def main(chaos_json, data_dir, out_png):
     figures = json.load(open(chaos_json))
     fig, ax = plt.subplots(figsize=(9, 4.5))
@@ -25,11 +31,13 @@ def main(chaos_json, data_dir, out_png):
         ax.step(xs, ys, where="post", color=colour, label=f"{name} run")
     for kill in figures["kills"]:
         ax.axvline(kill["atSeconds"], color="black", linestyle="--", linewidth=0.8)
-        ax.annotate(f"kill -9 TM{kill['taskmanager']}\nresults again +{kill['resultsFlowingSeconds']:.1f} s",
+        victims = ", ".join(short(name) for name in kill["killed"])
+        ax.annotate(f"kill -9 {victims}\nresults again +{kill['resultsFlowingSeconds']:.1f} s",
                     (kill["atSeconds"], 0), xytext=(3, 10), textcoords="offset points", fontsize=8)
     ax.set_xlabel("seconds since submission")
     ax.set_ylabel("committed prompts")
-    ax.set_title(f"{figures['prompts']} prompts, {len(figures['kills'])} TaskManager kills: "
+    kinds = {"taskmanager": "TaskManager", "jobmanager": "JobManager", "both": "JobManager+TaskManager"}
+    ax.set_title(f"{figures['prompts']} prompts, {len(figures['kills'])} {kinds[figures['kill']]} kills: "
                  f"duplicates {figures['duplicates']}, lost {figures['lost']}, "
                  f"byte-identical {figures['byteIdentical']}")
     ax.legend(loc="upper left")

@@ -1,6 +1,5 @@
 package dev.stageflow.cli;
 
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -9,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import dev.stageflow.servers.ClusterAddress;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.client.deployment.StandaloneClusterId;
@@ -34,7 +34,8 @@ import org.apache.flink.util.ExceptionUtils;
 /**
  * A Flink cluster's REST API through Flink's own {@link RestClusterClient}: every cluster call of
  * the command line goes through here, with a timeout on each and the cluster's own error message
- * (its root cause) when a call fails.
+ * (its root cause) when a call fails. With a {@code zookeeper://} address ({@link ClusterAddress})
+ * the client asks ZooKeeper for the leading JobManager before each call, so it follows a failover.
  */
 final class FlinkRest implements AutoCloseable {
 
@@ -48,15 +49,9 @@ final class FlinkRest implements AutoCloseable {
         this.client = client;
     }
 
-    /** A client of the REST API at {@code host:port}. */
+    /** A client of the cluster at {@code address}: {@code host:port} or {@code zookeeper://quorum[/cluster-id]}. */
     static FlinkRest connect(String address) {
-        URI uri = URI.create("http://" + address);
-        if (uri.getHost() == null || uri.getPort() < 0) {
-            throw new IllegalArgumentException("The REST address must be host:port, not '" + address + "'");
-        }
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.ADDRESS, uri.getHost());
-        conf.set(RestOptions.PORT, uri.getPort());
+        Configuration conf = ClusterAddress.clientConfiguration(address);
         conf.set(RestOptions.RETRY_MAX_ATTEMPTS, 2);
         try {
             return new FlinkRest(address, new RestClusterClient<>(conf, StandaloneClusterId.getInstance()));
@@ -69,8 +64,13 @@ final class FlinkRest implements AutoCloseable {
         return address;
     }
 
+    /** The web UI of the (leading) JobManager, {@code http://host:port}. */
+    String webInterface() {
+        return client.getWebInterfaceURL();
+    }
+
     String webUi(JobID job) {
-        return "http://" + address + "/#/job/running/" + job;
+        return webInterface() + "/#/job/running/" + job;
     }
 
     /** The cluster's configuration, as its JobManager runs with it. */
