@@ -73,7 +73,8 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
         openStage();
         ledger = new CallLedger(new Path(ledgerStore.root), stageName,
                 getRuntimeContext().getJobInfo().getJobId() + "." + getRuntimeContext().getTaskInfo().getAttemptNumber(),
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + "-" + UUID.randomUUID());
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + "-" + ProcessHandle.current().pid() + "-"
+                        + UUID.randomUUID());
         crashes = ledger.crashes();
         batcher = new DynamicBatcher<>(stageName, workerCount(), batch, this::batchKey, this::recordedCall,
                 new DynamicBatcher.Outcomes<>() {

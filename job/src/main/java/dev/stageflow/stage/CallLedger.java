@@ -50,8 +50,10 @@ final class CallLedger implements AutoCloseable {
     private final FileSystem fs;
 
     /**
-     * The ledger of stage {@code stage} below store root {@code root}, for the subtask instance of
-     * job attempt {@code attempt} (job id and attempt number: what this attempt's subtasks share).
+     * The ledger of stage {@code stage} below store root {@code root}, for the subtask instance
+     * {@code instance} (subtask index, process id, a random part: a record names the process a
+     * crash killed) of job attempt {@code attempt} (job id and attempt number: what this attempt's
+     * subtasks share). A record's file is {@code <attempt>.<instance>.<worker thread>.json}.
      */
     CallLedger(Path root, String stage, String attempt, String instance) {
         this.dir = new Path(new Path(root, ArtifactLocation.CALLS_DIR), stage);
