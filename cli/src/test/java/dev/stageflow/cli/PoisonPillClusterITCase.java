@@ -10,9 +10,7 @@ import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.stage.ImageGenerateStage;
 import dev.stageflow.store.ArtifactLocation;
 import dev.stageflow.testing.JobRuns;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,18 +44,22 @@ class PoisonPillClusterITCase {
     @TempDir
     Path dir;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private ClusterUser user;
+
+    @BeforeEach
+    void user() {
+        user = new ClusterUser(dir.resolve("data"));
+    }
 
     @AfterEach
     void stopCluster() {
-        stageflow("cluster", "stop");
+        user.run("cluster", "stop");
     }
 
     @Test
     @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void aPromptWhoseCallsKeepKillingTheTaskManagerIsAPoisonPill() throws Exception {
-        assertThat(stageflow("cluster", "start", "--rest-port", "0", "--rpc-port", "0")).as(printed()).isZero();
+        assertThat(user.run("cluster", "start", "--rest-port", "0", "--rpc-port", "0")).as(user.printed()).isZero();
         Path prompts = dir.resolve("prompts.jsonl");
         List<String> lines = new ArrayList<>();
         IntStream.rangeClosed(1, 8).forEach(i -> lines.add(
@@ -66,10 +69,10 @@ class PoisonPillClusterITCase {
                 + " \"steps\": 50}");
         Files.write(prompts, lines);
         Path store = dir.resolve("store");
-        assertThat(stageflow("submit", "--prompts", prompts.toString(), "--store.uri", store.toUri().toString(),
-                "--request.default-steps", "1", "--request.max-steps", "50")).as(printed()).isZero();
+        assertThat(user.run("submit", "--prompts", prompts.toString(), "--store.uri", store.toUri().toString(),
+                "--request.default-steps", "1", "--request.max-steps", "50")).as(user.printed()).isZero();
 
-        FlinkCluster cluster = new FlinkCluster(dir.resolve("data"));
+        FlinkCluster cluster = new FlinkCluster(user.dataDir());
         Path calls = store.resolve(ArtifactLocation.CALLS_DIR).resolve(ImageGenerateStage.STAGE);
         Set<String> killedIn = new HashSet<>();
         for (int crash = 1; crash <= 3; crash++) {
@@ -77,11 +80,11 @@ class PoisonPillClusterITCase {
             killedIn.add(record);
             String taskManager = taskManagerOf(cluster, record);
             cluster.kill(taskManager);
-            assertThat(stageflow("cluster", "start-taskmanager", taskManager.substring(taskManager.lastIndexOf('-') + 1)))
-                    .as(printed()).isZero();
+            assertThat(user.run("cluster", "start-taskmanager", taskManager.substring(taskManager.lastIndexOf('-') + 1)))
+                    .as(user.printed()).isZero();
         }
 
-        RunRecord run = newestRun();
+        RunRecord run = user.newestRun();
         org.apache.flink.core.fs.Path output = new org.apache.flink.core.fs.Path(run.outputDir);
         JobRuns.await("8 results and the poison pill committed", Duration.ofMinutes(3),
                 () -> CommittedOutput.rows(output) >= 9);
@@ -140,24 +143,5 @@ class PoisonPillClusterITCase {
             }
         }
         return Optional.empty();
-    }
-
-    private int stageflow(String... args) {
-        out.reset();
-        err.reset();
-        List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
-        rest.addAll(List.of("--data-dir", dir.resolve("data").toString()));
-        return CommandLines.execute(out, err, args[0], rest.toArray(String[]::new));
-    }
-
-    private String printed() {
-        return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
-    }
-
-    private RunRecord newestRun() throws Exception {
-        try (Stream<Path> runs = Files.list(dir.resolve("data").resolve(RunRecord.RUNS))) {
-            Path newest = runs.max(Path::compareTo).orElseThrow();
-            return Json.MAPPER.readValue(newest.resolve(RunRecord.FILE).toFile(), RunRecord.class);
-        }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.metrics.Counter;
@@ -36,6 +37,9 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptRecord> {
 
     private static final long serialVersionUID = 1L;
+
+    /** One suspect's call at a time per JVM (the classes of a job are shared by its tasks on a TaskManager). */
+    private static final Semaphore SUSPECT_CALLS = new Semaphore(1);
 
     private final String stageName;
     protected final BatchSettings batch;
@@ -148,13 +152,28 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
         batcher.submit(input, resultFuture, crashes.getOrDefault(promptIdOf(input), 0));
     }
 
-    /** One model call, recorded in the {@link CallLedger} while it runs. */
+    /**
+     * One model call, recorded in the {@link CallLedger} while it runs. The call of a suspect (a
+     * prompt a process died with before) waits until no other suspect's call runs in this JVM, of
+     * any stage of the job: then a crash during it names one suspect, and a prompt that happened to
+     * be in flight beside a poison pill at its first crash is not counted again at the next ones.
+     */
     private List<PromptRecord> recordedCall(List<IN> inputs) throws Exception {
-        ledger.calling(inputs.stream().map(this::promptIdOf).toList());
+        boolean suspect = inputs.size() == 1 && crashes.getOrDefault(promptIdOf(inputs.get(0)), 0) > 0;
+        if (suspect) {
+            SUSPECT_CALLS.acquire();
+        }
         try {
-            return process(inputs);
+            ledger.calling(inputs.stream().map(this::promptIdOf).toList());
+            try {
+                return process(inputs);
+            } finally {
+                ledger.called();
+            }
         } finally {
-            ledger.called();
+            if (suspect) {
+                SUSPECT_CALLS.release();
+            }
         }
     }
 
