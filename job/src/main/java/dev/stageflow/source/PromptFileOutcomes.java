@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,40 +34,63 @@ import java.util.Set;
 public record PromptFileOutcomes(long lines, Set<String> promptIds, List<DeadLetterReason> deadLetters) {
 
     public static PromptFileOutcomes of(List<Path> files, RequestLimits limits) {
-        PromptParser parser = new PromptParser(limits);
-        Map<String, String> accepted = new HashMap<>();
+        Judge judge = new Judge(limits);
+        Set<String> promptIds = new LinkedHashSet<>();
         List<DeadLetterReason> deadLetters = new ArrayList<>();
         long lines = 0;
         for (Path file : files) {
             try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
                 LineReader reader = new LineReader(in, limits.maxLineBytes);
                 for (InputLine line = reader.next(); line != null; line = reader.next()) {
-                    Optional<DeadLetterReason> deadLetter = deadLetter(parser, line, accepted);
-                    if (deadLetter.isPresent() || !line.lenientText().isBlank()) {
+                    Verdict verdict = judge.judge(line);
+                    if (verdict.deadLetter() != null || !line.lenientText().isBlank()) {
                         lines++;
                     }
-                    deadLetter.ifPresent(deadLetters::add);
+                    if (verdict.deadLetter() != null) {
+                        deadLetters.add(verdict.deadLetter());
+                    } else if (verdict.request() != null) {
+                        promptIds.add(verdict.request().promptId);
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read prompt file " + file, e);
             }
         }
-        return new PromptFileOutcomes(lines, accepted.keySet(), deadLetters);
+        return new PromptFileOutcomes(lines, promptIds, deadLetters);
     }
 
-    /** The reason {@code line} is a dead letter, if it is one; a valid line's promptId goes into {@code accepted}. */
-    private static Optional<DeadLetterReason> deadLetter(PromptParser parser, InputLine line, Map<String, String> accepted) {
-        Optional<PromptRequest> request;
-        try {
-            request = parser.parse(line, 0);
-        } catch (InvalidPromptException e) {
-            return Optional.of(e.reason());
+    /**
+     * What parse-validate and dedupe make of one line.
+     *
+     * @param request the prompt the line parses to; null for an invalid or blank line
+     * @param deadLetter the reason of the line's dead letter; null for a result, a duplicate or a
+     *     blank line
+     */
+    public record Verdict(PromptRequest request, DeadLetterReason deadLetter) {}
+
+    /** Judges lines fed in order, as parse-validate and dedupe do: the first prompt of an id keeps it. */
+    public static final class Judge {
+
+        private final PromptParser parser;
+        private final Map<String, String> accepted = new HashMap<>();
+
+        public Judge(RequestLimits limits) {
+            this.parser = new PromptParser(limits);
         }
-        if (request.isEmpty()) {
-            return Optional.empty();
+
+        public Verdict judge(InputLine line) {
+            Optional<PromptRequest> request;
+            try {
+                request = parser.parse(line, 0);
+            } catch (InvalidPromptException e) {
+                return new Verdict(null, e.reason());
+            }
+            if (request.isEmpty()) {
+                return new Verdict(null, null);
+            }
+            String fingerprint = DedupeStage.fingerprint(request.get());
+            boolean conflict = !accepted.computeIfAbsent(request.get().promptId, id -> fingerprint).equals(fingerprint);
+            return new Verdict(request.get(), conflict ? DeadLetterReason.PROMPT_ID_CONFLICT : null);
         }
-        String fingerprint = DedupeStage.fingerprint(request.get());
-        boolean conflict = !accepted.computeIfAbsent(request.get().promptId, id -> fingerprint).equals(fingerprint);
-        return conflict ? Optional.of(DeadLetterReason.PROMPT_ID_CONFLICT) : Optional.empty();
     }
 }

@@ -10,17 +10,13 @@ import dev.stageflow.model.InputLine;
 import dev.stageflow.model.Json;
 import dev.stageflow.model.PromptRequest;
 import dev.stageflow.sink.CommittedOutput;
-import dev.stageflow.stage.DedupeStage;
-import dev.stageflow.stage.InvalidPromptException;
-import dev.stageflow.stage.PromptParser;
+import dev.stageflow.source.PromptFileOutcomes;
 import dev.stageflow.stage.RequestLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -91,13 +87,12 @@ public final class TestJobs {
 
     /** The distinct promptIds of the valid lines, as parse-validate and dedupe let them through. */
     public static Set<String> validPromptIds(List<String> lines, Configuration conf) {
-        PromptParser parser = new PromptParser(RequestLimits.from(conf));
+        PromptFileOutcomes.Judge judge = new PromptFileOutcomes.Judge(RequestLimits.from(conf));
         Set<String> ids = new LinkedHashSet<>();
         for (String line : lines) {
-            try {
-                parser.parse(InputLine.of(line), 0).ifPresent(request -> ids.add(request.promptId));
-            } catch (InvalidPromptException invalid) {
-                // a dead letter, not a result
+            PromptFileOutcomes.Verdict verdict = judge.judge(InputLine.of(line));
+            if (verdict.request() != null && verdict.deadLetter() == null) {
+                ids.add(verdict.request().promptId);
             }
         }
         return ids;
@@ -108,19 +103,12 @@ public final class TestJobs {
      * line, and the text of each line that reuses an accepted promptId for other content.
      */
     public static List<String> deadLetterInputs(List<String> lines, Configuration conf) {
-        PromptParser parser = new PromptParser(RequestLimits.from(conf));
-        Map<String, String> accepted = new HashMap<>();
+        PromptFileOutcomes.Judge judge = new PromptFileOutcomes.Judge(RequestLimits.from(conf));
         List<String> deadLetters = new ArrayList<>();
         for (String line : lines) {
-            try {
-                parser.parse(InputLine.of(line), 0).ifPresent(request -> {
-                    String fingerprint = DedupeStage.fingerprint(request);
-                    if (!accepted.computeIfAbsent(request.promptId, id -> fingerprint).equals(fingerprint)) {
-                        deadLetters.add(request.text);
-                    }
-                });
-            } catch (InvalidPromptException e) {
-                deadLetters.add(line);
+            PromptFileOutcomes.Verdict verdict = judge.judge(InputLine.of(line));
+            if (verdict.deadLetter() != null) {
+                deadLetters.add(verdict.request() != null ? verdict.request().text : line);
             }
         }
         return deadLetters;
