@@ -125,10 +125,6 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
         }
     }
 
-    void submit(IN input, ResultFuture<OUT> result) {
-        submit(input, result, 0);
-    }
-
     /**
      * Queues {@code input}, of which a process died in {@code crashes} calls (see {@link
      * CallLedger}). Those count as attempts: a request that reached {@code *.max-attempts} that way

@@ -280,8 +280,8 @@ class DynamicBatcherTest {
     void aStoppingTaskThatRejectsCompletionsFailsNothingAndTheWorkerGoesOn() throws Exception {
         try (DynamicBatcher<String, String> batcher = batcher(1, settings(2, Duration.ofMillis(100)), batch -> batch)) {
             List<String> failures = new CopyOnWriteArrayList<>();
-            batcher.submit("stopping-1", closedMailbox(failures));
-            batcher.submit("stopping-2", closedMailbox(failures));
+            batcher.submit("stopping-1", closedMailbox(failures), 0);
+            batcher.submit("stopping-2", closedMailbox(failures), 0);
             Thread.sleep(300);
 
             assertThat(submit(batcher, "later").get(0).get()).isEqualTo("later");
@@ -309,7 +309,7 @@ class DynamicBatcherTest {
         for (String input : inputs) {
             Result result = new Result();
             results.add(result);
-            batcher.submit(input, result);
+            batcher.submit(input, result, 0);
         }
         return results;
     }
