@@ -55,16 +55,26 @@ class ModelStageSnapshotTest {
     Path store;
 
     private StoreSettings storeSettings() {
+        return storeSettings(store);
+    }
+
+    /** The store at {@code root}, a local directory. */
+    static StoreSettings storeSettings(Path root) {
         Configuration conf = new Configuration();
-        conf.set(StoreOptions.URI, store.toUri().toString());
+        conf.set(StoreOptions.URI, root.toUri().toString());
         return StoreSettings.from(conf);
     }
 
-    /** Image generation on the built-in model into a file store; batches of up to 4. */
     private OneInputStreamOperatorTestHarness<PromptRecord, PromptRecord> generateHarness(Duration maxWait)
             throws Exception {
+        return generateHarness(storeSettings(), maxWait);
+    }
+
+    /** Image generation on the built-in model into {@code store}; batches of up to 4, waiting {@code maxWait} to fill. */
+    static OneInputStreamOperatorTestHarness<PromptRecord, PromptRecord> generateHarness(
+            StoreSettings store, Duration maxWait) throws Exception {
         BatchSettings batch = new BatchSettings(4, maxWait, -1, 1, 64, Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
-        ImageGenerateStage stage = new ImageGenerateStage(batch, ModelOptions.BUILTIN, storeSettings());
+        ImageGenerateStage stage = new ImageGenerateStage(batch, ModelOptions.BUILTIN, store);
         return new OneInputStreamOperatorTestHarness<>(
                 new AsyncWaitOperatorFactory<>(stage, 60_000, 64, OutputMode.UNORDERED), RECORDS);
     }
@@ -84,56 +94,27 @@ class ModelStageSnapshotTest {
 
     @Test
     void requestsWaitingInTheBatcherAreSnapshottedAndComputedAfterRestore() throws Exception {
-        OperatorSubtaskState snapshot;
-        try (var before = harness(Duration.ofSeconds(10))) {
-            before.open();
-            synchronized (before.getCheckpointLock()) {
-                before.processElement(new StreamRecord<>(prompt("a")));
-                before.processElement(new StreamRecord<>(prompt("b")));
-                before.processElement(new StreamRecord<>(prompt("c")));
-                snapshot = before.snapshot(1L, 1L);
-            }
-            assertThat(before.extractOutputValues()).as("nothing emitted while the batch is filling").isEmpty();
-        }
+        OperatorSubtaskState snapshot = snapshotWhileQueued(harness(Duration.ofSeconds(10)),
+                List.of(prompt("a"), prompt("b"), prompt("c")));
 
-        try (var after = harness(Duration.ZERO)) {
-            after.initializeState(snapshot);
-            after.open();
-            synchronized (after.getCheckpointLock()) {
-                after.endInput();
-            }
-            List<PromptRecord> records = after.extractOutputValues();
-            assertThat(records).extracting(r -> r.request.promptId).containsExactlyInAnyOrder("a", "b", "c");
-            assertThat(records).allSatisfy(r -> assertThat(r.embedding).hasSize(384));
-        }
+        List<PromptRecord> records = restoreAndDrain(harness(Duration.ZERO), snapshot, List.of());
+
+        assertThat(records).extracting(r -> r.request.promptId).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(records).allSatisfy(r -> assertThat(r.embedding).hasSize(384));
     }
 
     @Test
     void encodedPromptsWaitingForImageGenerationSurviveRestoreAndAreGenerated() throws Exception {
-        OperatorSubtaskState snapshot;
-        try (var before = generateHarness(Duration.ofSeconds(10))) {
-            before.open();
-            synchronized (before.getCheckpointLock()) {
-                before.processElement(new StreamRecord<>(encoded("x")));
-                before.processElement(new StreamRecord<>(encoded("y")));
-                snapshot = before.snapshot(1L, 1L);
-            }
-            assertThat(before.extractOutputValues()).isEmpty();
-        }
+        OperatorSubtaskState snapshot = snapshotWhileQueued(generateHarness(Duration.ofSeconds(10)),
+                List.of(encoded("x"), encoded("y")));
 
-        try (var after = generateHarness(Duration.ZERO)) {
-            after.initializeState(snapshot);
-            after.open();
-            synchronized (after.getCheckpointLock()) {
-                after.endInput();
-            }
-            List<PromptRecord> records = after.extractOutputValues();
-            assertThat(records).extracting(r -> r.request.promptId).containsExactlyInAnyOrder("x", "y");
-            assertThat(records).allSatisfy(r -> {
-                assertThat(r.embedding).isEqualTo(encoded(r.request.promptId).embedding);
-                assertThat(r.generate.artifacts).extracting(a -> a.name).containsExactly("latent", "image");
-            });
-        }
+        List<PromptRecord> records = restoreAndDrain(generateHarness(Duration.ZERO), snapshot, List.of());
+
+        assertThat(records).extracting(r -> r.request.promptId).containsExactlyInAnyOrder("x", "y");
+        assertThat(records).allSatisfy(r -> {
+            assertThat(r.embedding).isEqualTo(encoded(r.request.promptId).embedding);
+            assertThat(r.generate.artifacts).extracting(a -> a.name).containsExactly("latent", "image");
+        });
     }
 
     @Test
@@ -142,40 +123,59 @@ class ModelStageSnapshotTest {
         broken.embedding = new float[10];
         PromptRecord failedEarlier = encoded("failed-earlier").withFailure(
                 new StageFailure(TextEncodeStage.STAGE, DeadLetterReason.MODEL_ERROR, 3, "the encoder failed"));
-        OperatorSubtaskState snapshot;
-        try (var before = generateHarness(Duration.ofSeconds(10))) {
+        OperatorSubtaskState snapshot = snapshotWhileQueued(generateHarness(Duration.ofSeconds(10)),
+                List.of(encoded("fine"), broken));
+
+        List<PromptRecord> records = restoreAndDrain(generateHarness(Duration.ZERO), snapshot, List.of(failedEarlier));
+
+        assertThat(records).extracting(r -> r.request.promptId)
+                .containsExactlyInAnyOrder("fine", "broken", "failed-earlier");
+        assertThat(records).filteredOn(r -> r.request.promptId.equals("failed-earlier")).singleElement()
+                .isEqualTo(failedEarlier);
+        assertThat(records).filteredOn(r -> r.request.promptId.equals("fine")).singleElement()
+                .satisfies(r -> assertThat(r.isFailed()).isFalse())
+                .satisfies(r -> assertThat(r.generate.attempts).as("2 when it shared the failing call").isBetween(1, 2));
+        assertThat(records).filteredOn(r -> r.request.promptId.equals("broken")).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.generate).isNull();
+                    assertThat(r.failure.stage).isEqualTo(ImageGenerateStage.STAGE);
+                    assertThat(r.failure.reason).isEqualTo("MODEL_ERROR");
+                    assertThat(r.failure.attempts).isEqualTo(3);
+                    assertThat(r.failure.message).contains("Embedding has 10");
+                });
+    }
+
+    /** Opens {@code before}, gives it {@code inputs} and snapshots it while they wait for their batch to fill. */
+    private static <IN> OperatorSubtaskState snapshotWhileQueued(
+            OneInputStreamOperatorTestHarness<IN, PromptRecord> before, List<IN> inputs) throws Exception {
+        try (before) {
             before.open();
+            OperatorSubtaskState snapshot;
             synchronized (before.getCheckpointLock()) {
-                before.processElement(new StreamRecord<>(encoded("fine")));
-                before.processElement(new StreamRecord<>(broken));
+                for (IN input : inputs) {
+                    before.processElement(new StreamRecord<>(input));
+                }
                 snapshot = before.snapshot(1L, 1L);
             }
-            assertThat(before.extractOutputValues()).isEmpty();
+            assertThat(before.extractOutputValues()).as("nothing emitted while the batch is filling").isEmpty();
+            return snapshot;
         }
+    }
 
-        try (var after = generateHarness(Duration.ZERO)) {
+    /** Restores {@code after} from {@code snapshot}, gives it {@code more}, ends its input and returns all it emitted. */
+    private static <IN> List<PromptRecord> restoreAndDrain(
+            OneInputStreamOperatorTestHarness<IN, PromptRecord> after, OperatorSubtaskState snapshot, List<IN> more)
+            throws Exception {
+        try (after) {
             after.initializeState(snapshot);
             after.open();
             synchronized (after.getCheckpointLock()) {
-                after.processElement(new StreamRecord<>(failedEarlier));
+                for (IN input : more) {
+                    after.processElement(new StreamRecord<>(input));
+                }
                 after.endInput();
             }
-            List<PromptRecord> records = after.extractOutputValues();
-            assertThat(records).extracting(r -> r.request.promptId)
-                    .containsExactlyInAnyOrder("fine", "broken", "failed-earlier");
-            assertThat(records).filteredOn(r -> r.request.promptId.equals("failed-earlier")).singleElement()
-                    .isEqualTo(failedEarlier);
-            assertThat(records).filteredOn(r -> r.request.promptId.equals("fine")).singleElement()
-                    .satisfies(r -> assertThat(r.isFailed()).isFalse())
-                    .satisfies(r -> assertThat(r.generate.attempts).as("2 when it shared the failing call").isBetween(1, 2));
-            assertThat(records).filteredOn(r -> r.request.promptId.equals("broken")).singleElement()
-                    .satisfies(r -> {
-                        assertThat(r.generate).isNull();
-                        assertThat(r.failure.stage).isEqualTo(ImageGenerateStage.STAGE);
-                        assertThat(r.failure.reason).isEqualTo("MODEL_ERROR");
-                        assertThat(r.failure.attempts).isEqualTo(3);
-                        assertThat(r.failure.message).contains("Embedding has 10");
-                    });
+            return after.extractOutputValues();
         }
     }
 }

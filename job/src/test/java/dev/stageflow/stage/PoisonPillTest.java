@@ -2,24 +2,15 @@ package dev.stageflow.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stageflow.config.ModelOptions;
-import dev.stageflow.config.StoreOptions;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.store.ArtifactLocation;
-import dev.stageflow.store.StoreSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream.OutputMode;
-import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +36,8 @@ class PoisonPillTest {
                 .isEqualTo(Map.of("poison", 3, "mate", 1));
 
         List<PromptRecord> records;
-        try (var harness = generateHarness()) {
+        try (var harness = ModelStageSnapshotTest.generateHarness(
+                ModelStageSnapshotTest.storeSettings(store), Duration.ofMillis(100))) {
             harness.open();
             synchronized (harness.getCheckpointLock()) {
                 for (String id : List.of("poison", "mate", "fresh")) {
@@ -71,15 +63,5 @@ class PoisonPillTest {
                     .as("only the records of the crashed attempts remain").hasSize(3)
                     .allMatch(name -> name.startsWith("crashed-job."));
         }
-    }
-
-    private OneInputStreamOperatorTestHarness<PromptRecord, PromptRecord> generateHarness() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(StoreOptions.URI, store.toUri().toString());
-        BatchSettings batch = new BatchSettings(4, Duration.ofMillis(100), -1, 1, 64, Duration.ofMinutes(1), 3,
-                Duration.ofSeconds(10));
-        ImageGenerateStage stage = new ImageGenerateStage(batch, ModelOptions.BUILTIN, StoreSettings.from(conf));
-        return new OneInputStreamOperatorTestHarness<>(new AsyncWaitOperatorFactory<>(stage, 60_000, 64,
-                OutputMode.UNORDERED), TypeInformation.of(PromptRecord.class).createSerializer(new SerializerConfigImpl()));
     }
 }
