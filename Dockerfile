@@ -3,7 +3,7 @@
 #
 #   docker build -t stageflow-job:0.1.0-SNAPSHOT --build-arg STAGEFLOW_VERSION=0.1.0-SNAPSHOT .
 #
-# Flink's version here must be the pom's flink.version (KubernetesImageTest checks it, and that every
+# Flink's version here must be the pom's flink.version (JobImageTest checks it, and that every
 # path copied below exists after mvn package).
 FROM flink:2.2.0-java17
 
