@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stageflow.StageflowJob;
 import dev.stageflow.config.JobOperator;
+import dev.stageflow.config.KafkaOptions;
 import dev.stageflow.config.OptionKeys;
 import dev.stageflow.config.Secrets;
 import dev.stageflow.redis.RedisSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.util.ParameterTool;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -197,6 +204,28 @@ class KubernetesManifestsTest {
                 .anyMatch(value -> value.startsWith("s3://"));
         assertThat(secretEnv.containsAll(List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")))
                 .as("S3 keys from a secret exactly when something is on S3").isEqualTo(s3);
+    }
+
+    @Test
+    void kafkaClientsOfTheProductionOverlayReadTheJaasConfigurationFromTheEnvironment() {
+        Configuration job = Configuration.fromMap(ParameterTool.fromArgs(args(flinkDeployment("overlays/production"))).toMap());
+        Map<String, Object> consumer = new HashMap<>(job.get(KafkaOptions.SOURCE_PROPERTIES));
+        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092");
+        consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        Map<String, Object> producer = new HashMap<>(job.get(KafkaOptions.SINK_PROPERTIES));
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092");
+        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        String fromSecret = System.getenv("KAFKA_SASL_JAAS_CONFIG");
+        Map<String, Object> withoutProvider = new HashMap<>(consumer);
+        withoutProvider.keySet().removeIf(key -> key.startsWith("config.providers"));
+
+        assertThat(fromSecret).as("set by the build for this test").contains("password=");
+        assertThat(new ConsumerConfig(consumer).getPassword(SaslConfigs.SASL_JAAS_CONFIG).value()).isEqualTo(fromSecret);
+        assertThat(new ProducerConfig(producer).getPassword(SaslConfigs.SASL_JAAS_CONFIG).value()).isEqualTo(fromSecret);
+        assertThat(new ConsumerConfig(withoutProvider).getPassword(SaslConfigs.SASL_JAAS_CONFIG).value())
+                .as("without the provider the reference stays as it is").isEqualTo("${env:KAFKA_SASL_JAAS_CONFIG}");
     }
 
     @Test
