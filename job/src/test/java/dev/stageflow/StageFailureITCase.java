@@ -54,7 +54,7 @@ class StageFailureITCase {
         List<String> tooWide = prompts("too wide", 3, 96);
         lines.addAll(tooWide);
         Configuration conf = job(lines, "fixed-shape");
-        conf.set(ModelOptions.GENERATOR_MODEL, GeneratorExports.fixedShape(dir.resolve("generator-64"), 64).toString());
+        conf.set(ModelOptions.GENERATOR.model, GeneratorExports.fixedShape(dir.resolve("generator-64"), 64).toString());
 
         TestJobs.run(conf, "model-errors");
 
@@ -95,7 +95,7 @@ class StageFailureITCase {
         flipAByteOfTheGeneratedImage("first", "replaced-2");
 
         Configuration second = enhancedDifferently(lines, "second");
-        second.set(ModelOptions.GENERATOR_MODEL,
+        second.set(ModelOptions.GENERATOR.model,
                 GeneratorExports.retrainedUnderTheSameVersion(dir.resolve("generator-replaced")).toString());
         TestJobs.run(second, "replaced-second");
 

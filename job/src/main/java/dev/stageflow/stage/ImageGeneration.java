@@ -1,10 +1,10 @@
 package dev.stageflow.stage;
 
-import dev.stageflow.config.ModelOptions;
 import dev.stageflow.inference.ImageGenerator;
 import dev.stageflow.inference.ImageGenerator.Generated;
 import dev.stageflow.inference.ImageGenerator.GenerationInput;
-import dev.stageflow.inference.OnnxImageGenerator;
+import dev.stageflow.inference.ModelKind;
+import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.PromptRequest;
@@ -14,7 +14,6 @@ import dev.stageflow.store.Codec;
 import dev.stageflow.store.Hashing;
 import dev.stageflow.store.Npy;
 import dev.stageflow.store.StoreSettings;
-import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +34,8 @@ final class ImageGeneration implements AutoCloseable {
     private final StoreSettings storeSettings;
     private final ArtifactStore store;
 
-    ImageGeneration(String model, int threads, StoreSettings storeSettings, ArtifactStore store) {
-        this.generator = ModelOptions.BUILTIN.equals(model)
-                ? OnnxImageGenerator.builtin(threads)
-                : OnnxImageGenerator.fromDirectory(Paths.get(model), threads);
+    ImageGeneration(ModelSpec model, StoreSettings storeSettings, ArtifactStore store) {
+        this.generator = ModelKind.IMAGE_GENERATOR.create(model);
         this.storeSettings = storeSettings;
         this.store = store;
     }

@@ -1,7 +1,8 @@
 package dev.stageflow.stage;
 
 import dev.stageflow.config.JobOperator;
-import dev.stageflow.config.ModelOptions;
+import dev.stageflow.inference.ModelKind;
+import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.inference.TextEncoder;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
@@ -10,7 +11,6 @@ import dev.stageflow.model.StageOutcome;
 import dev.stageflow.redis.CacheSettings;
 import dev.stageflow.redis.EmbeddingCache;
 import dev.stageflow.store.StoreSettings;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prompt text to a 384-d sentence embedding. Looks each text up in the two-tier {@link
+ * Prompt text to an embedding, with the {@link TextEncoder} of the configured family. Looks each text up in the two-tier {@link
  * EmbeddingCache} first and runs the encoder once per batch on the distinct texts it missed. With
  * Redis down (its circuit breaker open) every Redis lookup is a miss without waiting, and the
  * encoder computes the embedding.
@@ -28,27 +28,23 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
     private static final long serialVersionUID = 1L;
     public static final String STAGE = JobOperator.TEXT_ENCODE.uid();
 
-    private final String model;
-    private final int maxTokens;
+    private final ModelSpec model;
     private final CacheSettings cacheSettings;
     private transient TextEncoder encoder;
     private transient EmbeddingCache cache;
 
     /** {@code ledgerStore}: the store whose root holds the stage's call ledger (it writes no artifacts). */
-    public TextEncodeStage(BatchSettings batch, String model, int maxTokens, CacheSettings cacheSettings,
+    public TextEncodeStage(BatchSettings batch, ModelSpec model, CacheSettings cacheSettings,
             StoreSettings ledgerStore) {
         super(STAGE, batch, ledgerStore);
         this.model = model;
-        this.maxTokens = maxTokens;
         this.cacheSettings = cacheSettings;
     }
 
     @Override
     protected void openStage() {
-        encoder = ModelOptions.BUILTIN.equals(model)
-                ? TextEncoder.builtin(batch.threads, maxTokens)
-                : TextEncoder.fromDirectory(Paths.get(model), batch.threads, maxTokens);
-        cache = new EmbeddingCache(cacheSettings, encoder.version(), TextEncoder.DIMENSION);
+        encoder = ModelKind.TEXT_ENCODER.create(onThisTaskManager(model));
+        cache = new EmbeddingCache(cacheSettings, encoder.version(), encoder.dimension());
         cache.registerMetrics(getRuntimeContext().getMetricGroup().addGroup("stage", STAGE).addGroup("redis"));
     }
 
