@@ -1,7 +1,7 @@
 package dev.stageflow.tools.deploy;
 
 import dev.stageflow.inference.OnnxImageGenerator;
-import dev.stageflow.inference.TextEncoder;
+import dev.stageflow.inference.MiniLmTextEncoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileSystems;
@@ -28,8 +28,8 @@ final class JobImage {
 
     /** The model files the job extracts ({@code ModelFiles}: {@code <model dir>/<sub dir>/<file>}), each with its resource in the job jar. */
     static final Map<String, String> MODEL_FILES = Map.of(
-            TextEncoder.NAME + "/" + TextEncoder.NAME + ".onnx", TextEncoder.NAME + ".onnx",
-            TextEncoder.NAME + "/" + TextEncoder.NAME + "-tokenizer.json", TextEncoder.NAME + "-tokenizer.json",
+            MiniLmTextEncoder.NAME + "/" + MiniLmTextEncoder.NAME + ".onnx", MiniLmTextEncoder.NAME + ".onnx",
+            MiniLmTextEncoder.NAME + "/" + MiniLmTextEncoder.NAME + "-tokenizer.json", MiniLmTextEncoder.NAME + "-tokenizer.json",
             OnnxImageGenerator.BUILTIN_VERSION + "/" + OnnxImageGenerator.DENOISER_FILE,
             OnnxImageGenerator.BUILTIN_RESOURCE_DIR + "/" + OnnxImageGenerator.DENOISER_FILE,
             OnnxImageGenerator.BUILTIN_VERSION + "/" + OnnxImageGenerator.DECODER_FILE,

@@ -91,23 +91,28 @@ class KubernetesManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"base", "overlays/local", "overlays/production"})
     void jobBuildsFromTheDeploymentAsItsMainBuildsIt(String kustomization) {
-        JsonNode deployment = flinkDeployment(kustomization);
-        Configuration cluster = Configuration.fromMap(flinkConfiguration(deployment));
-        Map<String, String> options = ParameterTool.fromArgs(args(deployment)).toMap();
-        // What a TaskManager of the image does: the s3 plugin, configured from the cluster's s3.* options.
-        FileSystem.initialize(cluster, PluginUtils.createPluginManagerFromRootFolder(cluster));
-
-        // StageflowJob.main: unknown keys refused, the job built from its arguments, Flink given them
-        // without the job's secrets on top of the cluster's configuration.
-        OptionKeys.check(options.keySet());
-        Configuration job = Configuration.fromMap(options);
-        Configuration forFlink = new Configuration(cluster);
-        forFlink.addAll(Secrets.withoutJobSecrets(job));
-        StreamGraph graph = StageflowJob.streamGraph(new StreamExecutionEnvironment(forFlink), job);
+        StreamGraph graph = buildJob(flinkDeployment(kustomization));
 
         assertThat(graph.getJobName()).isEqualTo(StageflowJob.JOB_NAME);
         assertThat(graph.getStreamNodes()).extracting(StreamNode::getTransformationUID)
                 .contains(JobOperator.COMMIT_RESULTS.uid(), JobOperator.COMMIT_METADATA.uid());
+    }
+
+    /**
+     * The job graph as StageflowJob.main builds it in application mode: unknown keys refused, the job
+     * built from its arguments, Flink given them without the job's secrets on top of the cluster's
+     * configuration, and s3:// served by the plugin configured from the cluster's s3.* options, as
+     * in a TaskManager of the image.
+     */
+    private static StreamGraph buildJob(JsonNode deployment) {
+        Configuration cluster = Configuration.fromMap(flinkConfiguration(deployment));
+        Map<String, String> options = ParameterTool.fromArgs(args(deployment)).toMap();
+        FileSystem.initialize(cluster, PluginUtils.createPluginManagerFromRootFolder(cluster));
+        OptionKeys.check(options.keySet());
+        Configuration job = Configuration.fromMap(options);
+        Configuration forFlink = new Configuration(cluster);
+        forFlink.addAll(Secrets.withoutJobSecrets(job));
+        return StageflowJob.streamGraph(new StreamExecutionEnvironment(forFlink), job);
     }
 
     @ParameterizedTest
@@ -229,19 +234,28 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void gpuVariantIsValidOnceUncommented() throws Exception {
+    void gpuVariantIsValidAndBuildsOnceUncommented() throws Exception {
         String text = Files.readString(k8s.resolve("base/flinkdeployment.yaml"));
         Matcher block = Pattern.compile("(?s)\\n( *)# gpu:begin\\n(.*?)\\n *# gpu:end").matcher(text);
-        assertThat(block.find()).as("the GPU block between '# gpu:begin' and '# gpu:end'").isTrue();
-        String uncommented = block.group(2).replaceAll("(?m)^" + block.group(1) + "# ", "");
-        ObjectNode deployment = (ObjectNode) Yaml.document(k8s.resolve("base/flinkdeployment.yaml"));
-        JsonNode gpu = Yaml.documents(uncommented).get(0);
+        StringBuilder uncommented = new StringBuilder();
+        int blocks = 0;
+        while (block.find()) {
+            blocks++;
+            block.appendReplacement(uncommented, Matcher.quoteReplacement(
+                    "\n" + block.group(2).replaceAll("(?m)^" + block.group(1) + "# ", block.group(1))));
+        }
+        block.appendTail(uncommented);
+        JsonNode deployment = Yaml.documents(uncommented.toString()).get(0);
+        Map<String, String> options = ParameterTool.fromArgs(args(deployment)).toMap();
 
-        ((ObjectNode) deployment.path("spec").path("flinkConfiguration")).setAll((ObjectNode) gpu);
-
-        assertThat(gpu.path("external-resource.gpu.kubernetes.config-key").asText()).isEqualTo("nvidia.com/gpu");
-        OptionKeys.check(flinkConfiguration(deployment).keySet());
+        assertThat(blocks).as("GPU blocks in flinkConfiguration and job.args").isEqualTo(2);
+        assertThat(flinkConfiguration(deployment)).containsEntry("external-resource.gpu.kubernetes.config-key", "nvidia.com/gpu");
+        assertThat(options).containsEntry("generator.device", "cuda").containsEntry("generator.slot.gpus", "1");
         assertThat(SCHEMAS.problems(deployment)).isEmpty();
+        OptionKeys.check(flinkConfiguration(deployment).keySet());
+        StreamGraph graph = buildJob(deployment);
+        assertThat(graph.getStreamNodes()).filteredOn(node -> JobOperator.IMAGE_GENERATE.uid().equals(node.getTransformationUID()))
+                .singleElement().extracting(StreamNode::getSlotSharingGroup).isEqualTo("gpu");
     }
 
     // --- the checks can fail ---------------------------------------------------------------------
