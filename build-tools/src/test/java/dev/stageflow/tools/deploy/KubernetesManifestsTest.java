@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -143,6 +145,10 @@ class KubernetesManifestsTest {
         assertThat(configuration.get("classloader.parent-first-patterns.additional"))
                 .isEqualTo(clusterYaml.path("classloader.parent-first-patterns.additional").asText());
         assertThat(configuration.get("env.java.opts.all")).contains("-Dai.djl.offline=true");
+        assertThat(find(mainContainer(Yaml.document(k8s.resolve("base/flinkdeployment.yaml"))).path("env"),
+                "name", "ENABLE_BUILT_IN_PLUGINS").path("value").asText())
+                .isEqualTo(dockerfile.env("ENABLE_BUILT_IN_PLUGINS"))
+                .isEqualTo("flink-s3-fs-hadoop-" + checkout.flinkVersion() + ".jar");
         assertThat(configuration).containsEntry("state.backend.type", "rocksdb")
                 .containsEntry("high-availability.type", "kubernetes")
                 .containsEntry("metrics.reporter.prom.factory.class", PROMETHEUS_REPORTER);
@@ -209,6 +215,29 @@ class KubernetesManifestsTest {
                 .anyMatch(value -> value.startsWith("s3://"));
         assertThat(secretEnv.containsAll(List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")))
                 .as("S3 keys from a secret exactly when something is on S3").isEqualTo(s3);
+    }
+
+    @Test
+    void readmeCreatesEverySecretTheManifestsReference() throws Exception {
+        Set<String> referenced = new TreeSet<>();
+        for (String kustomization : List.of("base", "overlays/local", "overlays/production")) {
+            for (JsonNode manifest : Kustomization.render(k8s.resolve(kustomization))) {
+                manifest.findValues("secretKeyRef").forEach(ref ->
+                        referenced.add(ref.path("name").asText() + "/" + ref.path("key").asText()));
+            }
+        }
+        String readme = Files.readString(checkout.path("README.md"));
+        Set<String> created = new TreeSet<>();
+        Matcher command = Pattern.compile("kubectl create secret generic ([a-z0-9-]+)((?:\\s+\\\\?\\s*--from-literal=[a-z0-9-]+=\\S+)+)").matcher(readme);
+        while (command.find()) {
+            Matcher literal = Pattern.compile("--from-literal=([a-z0-9-]+)=").matcher(command.group(2));
+            while (literal.find()) {
+                created.add(command.group(1) + "/" + literal.group(1));
+            }
+        }
+
+        assertThat(referenced).contains("stageflow-s3/access-key-id", "stageflow-redis/password", "stageflow-kafka/sasl-jaas-config");
+        assertThat(created).isEqualTo(referenced);
     }
 
     @Test
@@ -288,7 +317,7 @@ class KubernetesManifestsTest {
     @Test
     void podTemplateIsCheckedToTheSecretReference() {
         ObjectNode deployment = baseDeployment();
-        ObjectNode valueFrom = (ObjectNode) mainContainer(deployment).path("env").get(0).path("valueFrom");
+        ObjectNode valueFrom = (ObjectNode) find(mainContainer(deployment).path("env"), "name", "AWS_ACCESS_KEY_ID").path("valueFrom");
         valueFrom.set("secretKeyRf", valueFrom.remove("secretKeyRef"));
 
         assertThat(SCHEMAS.problems(deployment)).singleElement().asString().contains("secretKeyRf");
