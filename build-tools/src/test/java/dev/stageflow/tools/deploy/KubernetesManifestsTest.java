@@ -168,7 +168,7 @@ class KubernetesManifestsTest {
         assertThat(containerPort.path("containerPort").asText()).isEqualTo(port);
         assertThat(podTemplate.path("metadata").path("annotations").path("prometheus.io/port").asText()).isEqualTo(port);
         assertThat(podMonitor.path("spec").path("podMetricsEndpoints").get(0).path("port").asText()).isEqualTo("metrics");
-        podMonitor.path("spec").path("selector").path("matchLabels").fields().forEachRemaining(label ->
+        podMonitor.path("spec").path("selector").path("matchLabels").properties().forEach(label ->
                 assertThat(podTemplate.path("metadata").path("labels").path(label.getKey()).asText())
                         .as("pod label %s", label.getKey()).isEqualTo(label.getValue().asText()));
     }
@@ -415,8 +415,8 @@ class KubernetesManifestsTest {
 
     private static Map<String, String> flinkConfiguration(JsonNode deployment) {
         Map<String, String> configuration = new LinkedHashMap<>();
-        deployment.path("spec").path("flinkConfiguration").fields()
-                .forEachRemaining(entry -> configuration.put(entry.getKey(), entry.getValue().asText()));
+        deployment.path("spec").path("flinkConfiguration").properties()
+                .forEach(entry -> configuration.put(entry.getKey(), entry.getValue().asText()));
         return configuration;
     }
 

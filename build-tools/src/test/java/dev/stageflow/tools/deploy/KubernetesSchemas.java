@@ -14,10 +14,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -57,8 +55,8 @@ final class KubernetesSchemas {
     KubernetesSchemas() {
         try (InputStream in = KubernetesSchemas.class.getResourceAsStream(RESOURCES + "kubernetes-1.36-definitions.json")) {
             definitions = JSON.objectNode();
-            new ObjectMapper().readTree(in).get("definitions").fields()
-                    .forEachRemaining(definition -> definitions.set(definition.getKey(), strict(definition.getValue())));
+            new ObjectMapper().readTree(in).get("definitions").properties()
+                    .forEach(definition -> definitions.set(definition.getKey(), strict(definition.getValue())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -68,11 +66,6 @@ final class KubernetesSchemas {
         for (String crd : CRDS) {
             addCustomResource(Yaml.documents(read(RESOURCES + crd)).get(0));
         }
-    }
-
-    /** The kinds this validator knows, as {@code apiVersion/kind}. */
-    Set<String> kinds() {
-        return schemas.keySet();
     }
 
     /** What the API server would refuse in {@code manifest}, one message each; empty when it is valid. */
@@ -94,7 +87,7 @@ final class KubernetesSchemas {
             }
             String apiVersion = group + "/" + version.path("name").asText();
             ObjectNode schema = (ObjectNode) strict(version.path("schema").path("openAPIV3Schema"));
-            ObjectNode properties = schema.with("properties");
+            ObjectNode properties = schema.withObject("properties");
             properties.set("apiVersion", JSON.objectNode());
             properties.set("kind", JSON.objectNode());
             properties.set("metadata", JSON.objectNode());
@@ -137,13 +130,12 @@ final class KubernetesSchemas {
             return schema;
         }
         ObjectNode copy = JSON.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> fields = schema.fields(); fields.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : schema.properties()) {
             String key = field.getKey();
             JsonNode value = field.getValue();
             if (key.equals("properties")) {
                 ObjectNode children = copy.putObject(key);
-                value.fields().forEachRemaining(child -> children.set(child.getKey(), strict(child.getValue())));
+                value.properties().forEach(child -> children.set(child.getKey(), strict(child.getValue())));
             } else if (key.equals("items") || key.equals("additionalProperties") || key.equals("not")
                     || key.equals("anyOf") || key.equals("allOf") || key.equals("oneOf")) {
                 copy.set(key, strict(value));
