@@ -1,6 +1,7 @@
 package dev.stageflow.stage;
 
 import dev.stageflow.config.JobOperator;
+import dev.stageflow.config.StageflowMetric;
 import dev.stageflow.inference.EnhanceSettings;
 import dev.stageflow.inference.ImageEnhancer;
 import dev.stageflow.inference.RgbImage;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 
 /**
  * Reads the generated image from the store (verifying its checksum), upscales, sharpens, stretches
@@ -61,8 +61,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
         enhancer = new ImageEnhancer(enhanceSettings);
         store = openStore(storeSettings);
         generateStore = openStore(generateStoreSettings);
-        repaired = getRuntimeContext().getMetricGroup().addGroup("stage", STAGE)
-                .counter("repairedInputs", new ThreadSafeSimpleCounter());
+        repaired = StageflowMetric.REPAIRED_INPUTS.counter(stageMetrics());
     }
 
     @Override
@@ -102,10 +101,13 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
         return store.put(key, enhanced.toPng(), "image.png", "image/png", Codec.NONE);
     }
 
-    /** The generated image {@code source}, generated again if the stored one is corrupt (see the class comment). */
+    /**
+     * The generated image {@code source}, generated again if the stored one is corrupt (see the class
+     * comment). Read through the generate store, whose metrics count what is read from it.
+     */
     private byte[] readOrRepair(PromptRecord record, ArtifactRef source) {
         try {
-            return store.read(source);
+            return generateStore.read(source);
         } catch (CorruptArtifactException corrupt) {
             generateStore.quarantine(source, corrupt.problem());
             ArtifactRef again;
@@ -124,7 +126,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
                         + ", not the referenced one: another generator made it");
             }
             repaired.inc();
-            return store.read(again);
+            return generateStore.read(again);
         }
     }
 

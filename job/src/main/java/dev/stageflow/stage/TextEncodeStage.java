@@ -1,6 +1,7 @@
 package dev.stageflow.stage;
 
 import dev.stageflow.config.JobOperator;
+import dev.stageflow.config.MetricScope;
 import dev.stageflow.config.ModelOptions;
 import dev.stageflow.inference.TextEncoder;
 import dev.stageflow.model.ArtifactRef;
@@ -49,7 +50,7 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
                 ? TextEncoder.builtin(batch.threads, maxTokens)
                 : TextEncoder.fromDirectory(Paths.get(model), batch.threads, maxTokens);
         cache = new EmbeddingCache(cacheSettings, encoder.version(), TextEncoder.DIMENSION);
-        cache.registerMetrics(getRuntimeContext().getMetricGroup().addGroup("stage", STAGE).addGroup("redis"));
+        cache.registerMetrics(MetricScope.STAGE_REDIS.open(getRuntimeContext().getMetricGroup(), STAGE));
     }
 
     @Override
