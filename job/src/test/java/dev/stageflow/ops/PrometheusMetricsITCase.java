@@ -1,7 +1,8 @@
-package dev.stageflow;
+package dev.stageflow.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stageflow.StageflowJob;
 import dev.stageflow.config.CacheOptions;
 import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.SinkOptions;
@@ -32,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The job on a MiniCluster with Flink's Prometheus reporter on a free port, as {@code conf/config.yaml}
- * configures it, with Redis: while the job runs, its endpoint is scraped over HTTP and every metric
- * of the job's catalogue ({@link StageflowMetric}) is there under the name the README's table gives.
+ * configures it, with Redis: while the job runs, its endpoint is scraped over HTTP, and every metric
+ * of the job's catalogue ({@link StageflowMetric}) is there under the name the README's table gives,
+ * and so is every metric the alert rules query.
  */
 class PrometheusMetricsITCase {
 
@@ -103,6 +105,14 @@ class PrometheusMetricsITCase {
             }
         }
         assertThat(exported).containsAll(expected);
+    }
+
+    @Test
+    void exportsEveryMetricTheAlertRulesQuery() throws Exception {
+        Set<String> queried = OpsFiles.metricNames(OpsFiles.alertRules().stream().map(rule -> rule.path("expr").asText()).toList());
+
+        assertThat(queried).as("metrics in " + OpsFiles.ALERTS).hasSizeGreaterThan(10);
+        assertThat(PrometheusScrape.names(scrape())).containsAll(queried);
     }
 
     @Test
