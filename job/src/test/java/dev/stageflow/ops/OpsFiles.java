@@ -21,11 +21,13 @@ final class OpsFiles {
     static final Path ALERTS = PROMETHEUS.resolve("stageflow-alerts.yml");
     static final Path ALERT_TESTS = PROMETHEUS.resolve("stageflow-alerts.test.yml");
     static final Path SCRAPE_CONFIG = PROMETHEUS.resolve("prometheus.yml");
+    static final Path DASHBOARD = ROOT.resolve("ops/grafana/stageflow.json");
 
     /** A metric name in PromQL: Flink's reporter names every metric {@code flink_...}. */
     private static final Pattern METRIC = Pattern.compile("\\bflink_[A-Za-z0-9_:]+");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private OpsFiles() {}
 
@@ -35,6 +37,36 @@ final class OpsFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file, e);
         }
+    }
+
+    static JsonNode dashboard() {
+        try {
+            return JSON.readTree(DASHBOARD.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + DASHBOARD, e);
+        }
+    }
+
+    /** The panels of the dashboard, those inside collapsed rows too. */
+    static List<JsonNode> dashboardPanels() {
+        List<JsonNode> panels = new ArrayList<>();
+        for (JsonNode panel : dashboard().path("panels")) {
+            panels.add(panel);
+            panel.path("panels").forEach(panels::add);
+        }
+        return panels;
+    }
+
+    /** Every PromQL query of the dashboard: its panels' targets and its template variables' queries. */
+    static List<String> dashboardQueries() {
+        List<String> queries = new ArrayList<>();
+        dashboardPanels().forEach(panel -> panel.path("targets").forEach(target -> queries.add(target.path("expr").asText())));
+        dashboard().path("templating").path("list").forEach(variable -> {
+            if (variable.has("definition")) {
+                queries.add(variable.path("definition").asText());
+            }
+        });
+        return queries;
     }
 
     /** The alert rules of {@link #ALERTS}, each a rule node ({@code alert}, {@code expr}, ...). */

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The job on a MiniCluster with Flink's Prometheus reporter on a free port, as {@code conf/config.yaml}
  * configures it, with Redis: while the job runs, its endpoint is scraped over HTTP, and every metric
  * of the job's catalogue ({@link StageflowMetric}) is there under the name the README's table gives,
- * and so is every metric the alert rules query.
+ * and so is every metric the alert rules and the Grafana dashboard query.
  */
 class PrometheusMetricsITCase {
 
@@ -112,6 +112,14 @@ class PrometheusMetricsITCase {
         Set<String> queried = OpsFiles.metricNames(OpsFiles.alertRules().stream().map(rule -> rule.path("expr").asText()).toList());
 
         assertThat(queried).as("metrics in " + OpsFiles.ALERTS).hasSizeGreaterThan(10);
+        assertThat(PrometheusScrape.names(scrape())).containsAll(queried);
+    }
+
+    @Test
+    void exportsEveryMetricTheDashboardQueries() throws Exception {
+        Set<String> queried = OpsFiles.metricNames(OpsFiles.dashboardQueries());
+
+        assertThat(queried).as("metrics in " + OpsFiles.DASHBOARD).hasSizeGreaterThan(20);
         assertThat(PrometheusScrape.names(scrape())).containsAll(queried);
     }
 
