@@ -4,9 +4,6 @@ import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.MetricScope;
 import dev.stageflow.config.StageflowMetric;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -25,19 +22,15 @@ public final class MetricsReference {
 
     private MetricsReference() {}
 
+    private static final ReadmeSection SECTION = new ReadmeSection(BEGIN, END);
+
     public static void main(String[] args) throws IOException {
-        Path readme = Path.of(args.length > 0 ? args[0] : "README.md");
-        Files.writeString(readme, withReference(Files.readString(readme, StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+        SECTION.rewrite(args, markdown());
     }
 
-    /** {@code readme} with the text between the markers replaced by the current table. */
+    /** {@code readme} with the text between the markers replaced by the current reference. */
     public static String withReference(String readme) {
-        int begin = readme.indexOf(BEGIN);
-        int end = readme.indexOf(END);
-        if (begin < 0 || end < begin) {
-            throw new IllegalArgumentException("README has no " + BEGIN + " ... " + END + " section");
-        }
-        return readme.substring(0, begin + BEGIN.length()) + "\n" + markdown() + readme.substring(end);
+        return SECTION.fill(readme, markdown());
     }
 
     /** One row per metric, in catalogue order. */

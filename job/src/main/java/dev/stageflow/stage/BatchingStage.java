@@ -9,6 +9,8 @@ import dev.stageflow.model.StageOutcome;
 import dev.stageflow.store.ArtifactStore;
 import dev.stageflow.store.StoreMetrics;
 import dev.stageflow.store.StoreSettings;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -235,7 +237,7 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
      * recorded as one of its writers before anything is written.
      */
     protected ArtifactStore openStore(StoreSettings settings) {
-        ArtifactStore store = new ArtifactStore(settings, storeMetrics.computeIfAbsent(settings.root.toString(), root -> {
+        ArtifactStore store = new ArtifactStore(settings, storeMetrics.computeIfAbsent(storeLabel(settings.root), root -> {
             MetricGroup group = MetricScope.STAGE_STORE.open(getRuntimeContext().getMetricGroup(), stageName, root);
             return new StoreMetrics(quarantined, StageflowMetric.BYTES_WRITTEN.counter(group),
                     StageflowMetric.BYTES_READ.counter(group), StageflowMetric.ARTIFACTS_REUSED.counter(group));
@@ -244,6 +246,18 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
             store.registerWriter(settings.jobOutputDir);
         }
         return store;
+    }
+
+    /** A store root as a metric label: without user info, which could hold a credential. */
+    static String storeLabel(URI root) {
+        if (root.getUserInfo() == null) {
+            return root.toString();
+        }
+        try {
+            return new URI(root.getScheme(), null, root.getHost(), root.getPort(), root.getPath(), null, null).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("Not a store root: " + root.getScheme() + "://" + root.getHost(), e);
+        }
     }
 
     /** Counts one request as a cache hit or miss. */
