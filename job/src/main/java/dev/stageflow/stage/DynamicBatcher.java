@@ -86,7 +86,7 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
 
         void gaveUp(DeadLetterReason reason);
 
-        /** A request's output (a result, or its failed record) was handed on {@code nanos} after it was submitted. */
+        /** A request's output (a result, or its failed record) is handed on, {@code nanos} after it was submitted. */
         void finished(long nanos);
     }
 
@@ -377,11 +377,8 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
         if (!request.finish(pending)) {
             return true;
         }
-        if (!deliver(() -> request.result.complete(List.of(output)))) {
-            return false;
-        }
         listener.finished(System.nanoTime() - request.submittedNanos);
-        return true;
+        return deliver(() -> request.result.complete(List.of(output)));
     }
 
     private void fail(Pending<IN, OUT> request, Throwable error) {
