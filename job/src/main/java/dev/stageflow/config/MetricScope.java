@@ -17,7 +17,7 @@ public enum MetricScope {
     STAGE("stage.<stage>"),
     /** A model stage's Redis client (the text encoder's embedding cache). */
     STAGE_REDIS("stage.<stage>.redis"),
-    /** One store a model stage writes or reads; its value is the store's root URI. */
+    /** One store a model stage writes or reads; its value is the store's root URI (without user info). */
     STAGE_STORE("stage.<stage>.store.<store>"),
     /** The Redis client of an operator that is not a model stage (commit-metadata). */
     REDIS("redis"),
