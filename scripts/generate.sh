@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates the checked-in generated files: the option reference in README.md (from the
-# ConfigOption declarations) and the built-in generator's ONNX models in the job's resources.
-# The build-tools tests fail while either is stale.
+# Regenerates the checked-in generated files: the option and metric references in README.md (from
+# the ConfigOption declarations and the job's metric catalogue, StageflowMetric) and the built-in
+# generator's ONNX models in the job's resources. The build-tools tests fail while any is stale.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 mvn -q -B package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/generate-classpath.txt
 classpath="build-tools/target/classes:$(cat build-tools/target/generate-classpath.txt)"
 java -cp "$classpath" dev.stageflow.tools.OptionsReference README.md
+java -cp "$classpath" dev.stageflow.tools.MetricsReference README.md
 java -cp "$classpath" dev.stageflow.tools.BuiltinGeneratorWriter job/src/main/resources
