@@ -14,6 +14,7 @@ import dev.stageflow.sink.CommitMetadataOperator;
 import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.sink.JsonLinesSink;
 import dev.stageflow.sink.KafkaOutputs;
+import dev.stageflow.sink.LineageTable;
 import dev.stageflow.sink.ToJsonLine;
 import dev.stageflow.source.ApplyRecordKey;
 import dev.stageflow.source.KafkaPromptRecord;
@@ -68,8 +69,9 @@ public final class StageflowJob {
 
     /**
      * Wires the prompt source (files or Kafka) → pipeline → results and dead-letter files into
-     * {@code env}; with {@code sink.kafka.*-topic} set also to Kafka topics, and with {@code
-     * redis.uri} set the prompt metadata hashes, written after each checkpoint completes.
+     * {@code env}; with {@code sink.kafka.*-topic} set also to Kafka topics, with {@code
+     * sink.lineage.parquet.dir} to the lineage table, and with {@code redis.uri} set the prompt
+     * metadata hashes, written after each checkpoint completes.
      */
     public static void build(StreamExecutionEnvironment env, Configuration conf) {
         Input input = input(env, conf);
@@ -119,7 +121,8 @@ public final class StageflowJob {
 
     /**
      * Commits the pipeline's outputs: results and dead letters to files under {@code output.dir}
-     * (and to Kafka topics when set), and with Redis the results' metadata.
+     * (and to Kafka topics when set), with {@code sink.lineage.parquet.dir} the results' lineage
+     * table, and with Redis the results' metadata.
      */
     public static void commit(StreamExecutionEnvironment env, Configuration conf, StageflowPipeline.Outputs outputs) {
         String outputDir = conf.getOptional(SinkOptions.OUTPUT_DIR)
@@ -136,6 +139,8 @@ public final class StageflowJob {
             kafka.deadLetters().ifPresent(sink ->
                     JobOperator.PUBLISH_DEAD_LETTERS_KAFKA.identify(outputs.deadLetters().sinkTo(sink)));
         });
+        conf.getOptional(SinkOptions.LINEAGE_PARQUET_DIR).ifPresent(lineageDir -> JobOperator.COMMIT_LINEAGE.identify(
+                outputs.results().sinkTo(LineageTable.sink(new Path(lineageDir)))));
         RedisSettings.from(conf).ifPresent(redis -> JobOperator.COMMIT_METADATA.identify(outputs.results()
                 .transform(JobOperator.COMMIT_METADATA.displayName(), Types.VOID,
                         new CommitMetadataOperator(redis, env.getCheckpointConfig().isCheckpointingEnabled()))));
