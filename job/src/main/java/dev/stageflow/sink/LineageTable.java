@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
 import java.util.function.Function;
+import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.formats.parquet.ParquetBuilder;
@@ -81,12 +82,17 @@ public final class LineageTable {
 
     /** Exactly-once Parquet part files of the lineage table in {@code directory}. */
     public static FileSink<GenerationResult> sink(Path directory) {
-        return FileSink.forBulkFormat(directory, new ParquetWriterFactory<>(new Builder()))
+        return FileSink.forBulkFormat(directory, writers())
                 .withBucketAssigner(new BasePathBucketAssigner<>())
                 .withRollingPolicy(OnCheckpointRollingPolicy.build())
                 .withOutputFileConfig(
                         OutputFileConfig.builder().withPartPrefix(PART_PREFIX).withPartSuffix(SUFFIX).build())
                 .build();
+    }
+
+    /** Writers of part files: one Parquet file each, with {@link #SCHEMA}. */
+    static BulkWriter.Factory<GenerationResult> writers() {
+        return new ParquetWriterFactory<>(new Builder());
     }
 
     /**

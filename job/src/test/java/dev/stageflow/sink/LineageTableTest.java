@@ -1,0 +1,91 @@
+package dev.stageflow.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stageflow.model.ArtifactRef;
+import dev.stageflow.model.GenerationResult;
+import dev.stageflow.model.StageOutcome;
+import dev.stageflow.testing.LineageRows;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.serialization.BulkWriter;
+import org.apache.flink.core.fs.FSDataOutputStream;
+import org.apache.flink.core.fs.FileSystem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One part file of the lineage table, written as the sink writes it and read back with Parquet's
+ * reader: every column of every row, a stage without artifacts (an empty list), a missing string.
+ */
+class LineageTableTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesEveryColumnOfEachResult() throws Exception {
+        GenerationResult first = result("p-1", "a lighthouse at dusk", "vivid");
+        GenerationResult second = result("p-2", "a red fox", null);
+        second.generate.cacheHit = true;
+        second.generate.attempts = 3;
+
+        write(List.of(first, second));
+
+        List<Map<String, Object>> rows = LineageRows.read(dir);
+        assertThat(rows).containsExactlyInAnyOrder(LineageRows.expected(first), LineageRows.expected(second));
+        assertThat(rows).allSatisfy(row -> assertThat(row).containsEntry("text_encode_artifacts", List.of()));
+        assertThat(rows).filteredOn(row -> row.get("prompt_id").equals("p-2"))
+                .singleElement().satisfies(row -> assertThat(row).containsEntry("style", null)
+                        .containsEntry("image_generate_cache_hit", true)
+                        .containsEntry("image_generate_attempts", 3));
+        assertThat(rows.get(0)).as("every column of the schema is read back").hasSize(
+                LineageTable.SCHEMA.getFieldCount());
+    }
+
+    @Test
+    void textIsOnlyInTheResultsNeverInTheTable() throws Exception {
+        String text = "a secret family recipe";
+        write(List.of(result("p-1", text, "warm")));
+
+        assertThat(LineageRows.read(dir)).singleElement().satisfies(row -> assertThat(row.values())
+                .noneSatisfy(value -> assertThat(String.valueOf(value)).contains(text)));
+    }
+
+    private void write(List<GenerationResult> results) throws Exception {
+        org.apache.flink.core.fs.Path file = new org.apache.flink.core.fs.Path(
+                dir.resolve("lineage-0-0" + LineageTable.SUFFIX).toUri());
+        try (FSDataOutputStream out = file.getFileSystem().create(file, FileSystem.WriteMode.NO_OVERWRITE)) {
+            BulkWriter<GenerationResult> writer = LineageTable.writers().create(out);
+            for (GenerationResult result : results) {
+                writer.addElement(result);
+            }
+            writer.finish();
+        }
+    }
+
+    private static GenerationResult result(String promptId, String text, String style) {
+        ArtifactRef latent = new ArtifactRef("latent", "file:///store/image-generate/" + promptId + "/latent",
+                "11".repeat(32), 32768, 20000, "zstd", 1, "application/x-npy");
+        ArtifactRef generated = new ArtifactRef("image", "file:///store/image-generate/" + promptId + "/image",
+                "22".repeat(32), 12000, 12000, "none", 1, "image/png");
+        ArtifactRef image = new ArtifactRef("image", "file:///store/image-enhance/" + promptId + "/image",
+                "33".repeat(32), 13000, 13000, "none", 2, "image/png");
+        GenerationResult result = new GenerationResult();
+        result.promptId = promptId;
+        result.text = text;
+        result.seed = 42;
+        result.width = 64;
+        result.height = 48;
+        result.steps = 2;
+        result.style = style;
+        result.submittedAt = 1_764_500_000_123L;
+        result.encode = new StageOutcome("text-encode", "minilm", "enc-v", false, 3, new ArtifactRef[0]);
+        result.generate = new StageOutcome("image-generate", "builtin", "gen-v", false, 40,
+                new ArtifactRef[] {latent, generated});
+        result.enhance = new StageOutcome("image-enhance", "enhance", "enh-v", false, 7, new ArtifactRef[] {image});
+        result.image = image;
+        return result;
+    }
+}
