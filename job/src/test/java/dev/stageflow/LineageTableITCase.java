@@ -1,0 +1,158 @@
+package dev.stageflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stageflow.config.SinkOptions;
+import dev.stageflow.config.SourceOptions;
+import dev.stageflow.config.StoreOptions;
+import dev.stageflow.model.GenerationResult;
+import dev.stageflow.testing.ExactlyOnce;
+import dev.stageflow.testing.JobRuns;
+import dev.stageflow.testing.LineageRows;
+import dev.stageflow.testing.TestJobs;
+import dev.stageflow.testing.TestPrompts;
+import dev.stageflow.testing.faults.FailingMap;
+import dev.stageflow.testing.faults.InjectedFailures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lineage table ({@code sink.lineage.parquet.dir}) after real runs, read back with Parquet's
+ * reader: it holds exactly the committed results, each once, every column equal to the JSON
+ * result's, also when the job fails and restarts between commits.
+ */
+class LineageTableITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = TestJobs.miniCluster();
+
+    private static final int PARALLELISM = 2;
+    private static final Duration TIMEOUT = Duration.ofMinutes(3);
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void forgetEarlierFailures() {
+        InjectedFailures.reset();
+    }
+
+    /**
+     * A first prompt file is committed (results and lineage); then, while a second file's prompts
+     * are written, the job fails once behind the result rows, with part files of the table in
+     * progress, and restarts from its last checkpoint. At the end the table's rows are the
+     * committed results, each once.
+     */
+    @Test
+    void restartedJobWritesEachCommittedResultOnce() throws Exception {
+        Configuration conf = followingJob();
+        List<String> first = TestPrompts.mixed("first", 12);
+        List<String> second = TestPrompts.mixed("second", 12);
+        Set<String> firstIds = TestJobs.validPromptIds(first, conf);
+        List<String> lines = new ArrayList<>(first);
+        lines.addAll(second);
+        Set<String> allIds = TestJobs.validPromptIds(lines, conf);
+        // The failing operator counts the results of its subtask 0: fail at its first result of the second file.
+        int failAt = onSubtaskZero(firstIds) + 1;
+        assertThat(onSubtaskZero(TestJobs.validPromptIds(second, conf))).as("second file's prompts on subtask 0")
+                .isPositive();
+
+        JobRuns.publish(Files.createDirectories(prompts()), "first.jsonl", first);
+        JobClient job = start(conf, failAt);
+        try {
+            JobRuns.await("the first file's results and lineage", TIMEOUT, job,
+                    () -> TestJobs.committedIds(out()).equals(firstIds) && lineageIds().equals(firstIds));
+            assertThat(InjectedFailures.all()).as("failures before the second file").isEmpty();
+            JobRuns.publish(prompts(), "second.jsonl", second);
+            JobRuns.await("every result and its lineage", TIMEOUT, job,
+                    () -> TestJobs.committedIds(out()).equals(allIds) && lineageIds().equals(allIds));
+        } finally {
+            JobRuns.cancel(job);
+        }
+
+        assertThat(InjectedFailures.all()).as("injected failures").containsExactly("lineage");
+        List<GenerationResult> results = ExactlyOnce.assertCommittedExactlyOnce(
+                out(), allIds, TestJobs.deadLetterInputs(lines, conf), conf);
+        assertLineageEquals(results);
+    }
+
+    private void assertLineageEquals(List<GenerationResult> results) {
+        List<Map<String, Object>> rows = LineageRows.read(lineage());
+        assertThat(rows).extracting(row -> row.get("prompt_id")).as("lineage rows, each promptId once")
+                .doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(results.stream().map(r -> r.promptId).toList());
+        assertThat(rows).as("every column of each row equals the committed result's")
+                .containsExactlyInAnyOrderElementsOf(results.stream().map(LineageRows::expected).toList());
+    }
+
+    /** Follows the prompt directory until cancelled; quick restarts. */
+    private Configuration followingJob() {
+        Configuration conf = TestJobs.smallJob(dir.resolve("checkpoints"));
+        conf.set(SourceOptions.PROMPTS, prompts().toUri().toString());
+        conf.set(SourceOptions.FOLLOW, true);
+        conf.set(SourceOptions.MONITOR_INTERVAL, Duration.ofMillis(200));
+        conf.set(SinkOptions.OUTPUT_DIR, out().toUri().toString());
+        conf.set(SinkOptions.LINEAGE_PARQUET_DIR, lineage().toUri().toString());
+        conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        return conf;
+    }
+
+    /** The job with a failing operator behind its result rows: subtask 0 fails once, at its {@code failAt}-th result. */
+    private static JobClient start(Configuration conf, int failAt) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(PARALLELISM);
+        StageflowJob.Input input = StageflowJob.input(env, conf);
+        StageflowPipeline.Outputs outputs = StageflowPipeline.build(input.lines(), conf);
+        StageflowJob.commit(env, conf, new StageflowPipeline.Outputs(
+                FailingMap.behind(outputs.results(), "lineage", failAt, 1), outputs.deadLetters()));
+        return env.executeAsync("lineage-restart");
+    }
+
+    /**
+     * How many of {@code promptIds} the subtask 0 of the result rows sees: dedupe keys by promptId,
+     * and the stages behind it keep each record on its key's subtask (forward, same parallelism).
+     */
+    private static int onSubtaskZero(Set<String> promptIds) {
+        int maxParallelism = KeyGroupRangeAssignment.computeDefaultMaxParallelism(PARALLELISM);
+        return (int) promptIds.stream()
+                .filter(id -> KeyGroupRangeAssignment.assignKeyToParallelOperator(id, maxParallelism, PARALLELISM) == 0)
+                .count();
+    }
+
+    private Set<String> lineageIds() {
+        return LineageRows.read(lineage()).stream().map(row -> (String) row.get("prompt_id"))
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+
+    private Path prompts() {
+        return dir.resolve("prompts");
+    }
+
+    private Path out() {
+        return dir.resolve("out");
+    }
+
+    private Path lineage() {
+        return dir.resolve("lineage");
+    }
+}
