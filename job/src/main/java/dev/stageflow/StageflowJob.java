@@ -21,6 +21,7 @@ import dev.stageflow.source.KafkaPromptRecord;
 import dev.stageflow.source.PromptFileSource;
 import dev.stageflow.source.PromptKafkaSource;
 import dev.stageflow.stage.ParseValidateStage;
+import dev.stageflow.store.StoreSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -139,8 +140,10 @@ public final class StageflowJob {
             kafka.deadLetters().ifPresent(sink ->
                     JobOperator.PUBLISH_DEAD_LETTERS_KAFKA.identify(outputs.deadLetters().sinkTo(sink)));
         });
-        conf.getOptional(SinkOptions.LINEAGE_PARQUET_DIR).ifPresent(lineageDir -> JobOperator.COMMIT_LINEAGE.identify(
-                outputs.results().sinkTo(LineageTable.sink(new Path(lineageDir)))));
+        conf.getOptional(SinkOptions.LINEAGE_PARQUET_DIR).map(Path::new).ifPresent(lineageDir -> {
+            StoreSettings.requireFileSystem(SinkOptions.LINEAGE_PARQUET_DIR, lineageDir.toUri());
+            JobOperator.COMMIT_LINEAGE.identify(outputs.results().sinkTo(LineageTable.sink(lineageDir)));
+        });
         RedisSettings.from(conf).ifPresent(redis -> JobOperator.COMMIT_METADATA.identify(outputs.results()
                 .transform(JobOperator.COMMIT_METADATA.displayName(), Types.VOID,
                         new CommitMetadataOperator(redis, env.getCheckpointConfig().isCheckpointingEnabled()))));

@@ -1,7 +1,13 @@
 package dev.stageflow.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stageflow.StageflowJob;
+import dev.stageflow.config.SinkOptions;
+import dev.stageflow.config.SourceOptions;
+import dev.stageflow.config.StoreOptions;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.StageOutcome;
@@ -10,14 +16,18 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.BulkWriter;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One part file of the lineage table, written as the sink writes it and read back with Parquet's
- * reader: every column of every row, a stage without artifacts (an empty list), a missing string.
+ * reader: every column of every row, a stage without artifacts (an empty list), a missing string;
+ * and the check of its directory when the job is built.
  */
 class LineageTableTest {
 
@@ -51,6 +61,23 @@ class LineageTableTest {
 
         assertThat(LineageRows.read(dir)).singleElement().satisfies(row -> assertThat(row.values())
                 .noneSatisfy(value -> assertThat(String.valueOf(value)).contains(text)));
+    }
+
+    @Test
+    void aDirectoryNoFlinkFileSystemSupportsFailsAtBuildNamingTheOption() {
+        Configuration conf = new Configuration();
+        conf.set(SourceOptions.PROMPTS, dir.resolve("prompts").toUri().toString());
+        conf.set(SinkOptions.OUTPUT_DIR, dir.resolve("out").toUri().toString());
+        conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
+        conf.set(SinkOptions.LINEAGE_PARQUET_DIR, "s4://bucket/lineage");
+
+        assertThatThrownBy(() -> StageflowJob.build(StreamExecutionEnvironment.getExecutionEnvironment(conf), conf))
+                .isInstanceOf(IllegalConfigurationException.class)
+                .hasMessageStartingWith("Option sink.lineage.parquet.dir 's4://bucket/lineage' has a scheme that no"
+                        + " Flink file system supports here");
+        conf.set(SinkOptions.LINEAGE_PARQUET_DIR, dir.resolve("lineage").toString());
+        assertThatCode(() -> StageflowJob.build(StreamExecutionEnvironment.getExecutionEnvironment(conf), conf))
+                .as("a local path without a scheme").doesNotThrowAnyException();
     }
 
     private void write(List<GenerationResult> results) throws Exception {
