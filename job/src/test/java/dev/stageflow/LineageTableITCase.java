@@ -13,15 +13,23 @@ import dev.stageflow.testing.TestJobs;
 import dev.stageflow.testing.TestPrompts;
 import dev.stageflow.testing.faults.FailingMap;
 import dev.stageflow.testing.faults.InjectedFailures;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -36,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The lineage table ({@code sink.lineage.parquet.dir}) after real runs, read back with Parquet's
  * reader: it holds exactly the committed results, each once, every column equal to the JSON
- * result's, also when the job fails and restarts between commits.
+ * result's, also when the job fails and restarts between commits; and DuckDB answers the README's
+ * queries on it.
  */
 class LineageTableITCase {
 
@@ -45,6 +54,8 @@ class LineageTableITCase {
 
     private static final int PARALLELISM = 2;
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
+    /** The table's directory in the README's queries. */
+    private static final String README_DIR = "data/lineage";
 
     @TempDir
     Path dir;
@@ -91,6 +102,73 @@ class LineageTableITCase {
         List<GenerationResult> results = ExactlyOnce.assertCommittedExactlyOnce(
                 out(), allIds, TestJobs.deadLetterInputs(lines, conf), conf);
         assertLineageEquals(results);
+    }
+
+    /**
+     * The README's lineage queries (the {@code sql} blocks of its "Lineage table" section), run in
+     * DuckDB on the table of a run of the example prompts: DuckDB reads every file the job wrote,
+     * and the queries answer as the README says.
+     */
+    @Test
+    void readmeQueriesRunInDuckDb() throws Exception {
+        Configuration conf = TestJobs.smallJob(dir.resolve("checkpoints"));
+        conf.set(SourceOptions.PROMPTS, TestPrompts.examples().toUri().toString());
+        conf.set(SinkOptions.OUTPUT_DIR, out().toUri().toString());
+        conf.set(SinkOptions.LINEAGE_PARQUET_DIR, lineage().toUri().toString());
+        conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
+        TestJobs.run(conf, "lineage-examples");
+        List<GenerationResult> results = TestJobs.results(out());
+        assertLineageEquals(results);
+
+        List<String> queries = readmeQueries();
+        assertThat(queries).as("the README's lineage queries").hasSize(4);
+        List<List<List<Object>>> answers = new ArrayList<>();
+        try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
+                Statement statement = duckdb.createStatement()) {
+            for (String query : queries) {
+                answers.add(rows(statement.executeQuery(query.replace(README_DIR, lineage().toString()))));
+            }
+        }
+        long prompts = results.size();
+        assertThat(answers.get(0)).as("rows and prompts").containsExactly(List.of(prompts, prompts));
+        assertThat(answers.get(1)).as("prompts by generator cache hit")
+                .extracting(row -> (Long) row.get(1)).containsOnly(prompts).hasSize(1);
+        assertThat(answers.get(2)).as("images and bytes by model version").containsExactly(List.of(
+                results.get(0).generate.modelVersion, prompts,
+                BigInteger.valueOf(results.stream().mapToLong(r -> r.image.storedSize).sum())));
+        assertThat(answers.get(3)).as("image-generate's artifacts, a latent and an image each")
+                .hasSize(2 * results.size())
+                .extracting(row -> row.get(1)).containsOnly("image", "latent");
+    }
+
+    /** The statements of the {@code sql} blocks of the README's "Lineage table" section, comments removed. */
+    private static List<String> readmeQueries() throws Exception {
+        String readme = Files.readString(TestPrompts.projectFile("README.md"));
+        int start = readme.indexOf("### Lineage table");
+        assertThat(start).as("README section 'Lineage table'").isNotNegative();
+        int end = readme.indexOf("\n## ", start);
+        Matcher blocks = Pattern.compile("```sql\n(.*?)```", Pattern.DOTALL)
+                .matcher(readme.substring(start, end < 0 ? readme.length() : end));
+        List<String> queries = new ArrayList<>();
+        while (blocks.find()) {
+            String code = blocks.group(1).lines().filter(line -> !line.startsWith("--"))
+                    .collect(Collectors.joining("\n"));
+            Stream.of(code.split(";")).map(String::strip).filter(query -> !query.isEmpty()).forEach(queries::add);
+        }
+        return queries;
+    }
+
+    private static List<List<Object>> rows(ResultSet resultSet) throws Exception {
+        List<List<Object>> rows = new ArrayList<>();
+        int columns = resultSet.getMetaData().getColumnCount();
+        while (resultSet.next()) {
+            List<Object> row = new ArrayList<>();
+            for (int i = 1; i <= columns; i++) {
+                row.add(resultSet.getObject(i));
+            }
+            rows.add(row);
+        }
+        return rows;
     }
 
     private void assertLineageEquals(List<GenerationResult> results) {
