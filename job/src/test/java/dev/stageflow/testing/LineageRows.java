@@ -17,9 +17,11 @@ import java.util.stream.Stream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.formats.parquet.ParquetInputFile;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -35,35 +37,49 @@ public final class LineageRows {
 
     private LineageRows() {}
 
-    /** The rows of the committed part files under {@code dir} (local), one map of column to value each. */
+    /** The rows of the committed part files under the local directory {@code dir}. */
     public static List<Map<String, Object>> read(java.nio.file.Path dir) {
+        return read(TestJobs.flinkPath(dir));
+    }
+
+    /** The rows of the committed part files under {@code dir}, on any Flink file system, one map of column to value each. */
+    public static List<Map<String, Object>> read(Path dir) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (Path file : committedFiles(TestJobs.flinkPath(dir))) {
-            try (ParquetReader<Group> reader = ParquetReader
-                    .builder(new GroupReadSupport(), new org.apache.hadoop.fs.Path(file.toUri()))
-                    .withConf(new Configuration())
-                    .build()) {
+        for (FileStatus file : committedFiles(dir)) {
+            try (ParquetReader<Group> reader = new GroupReader(file).withConf(new Configuration()).build()) {
                 for (Group row = reader.read(); row != null; row = reader.read()) {
                     rows.add(values(row));
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read lineage file " + file, e);
+                throw new UncheckedIOException("Cannot read lineage file " + file.getPath(), e);
             }
         }
         return rows;
     }
 
+    /** Parquet's reader of example {@link Group}s, reading through Flink's file system (s3:// and hdfs:// too). */
+    private static final class GroupReader extends ParquetReader.Builder<Group> {
+
+        GroupReader(FileStatus file) throws IOException {
+            super(new ParquetInputFile(file.getPath().getFileSystem().open(file.getPath()), file.getLen()));
+        }
+
+        @Override
+        protected ReadSupport<Group> getReadSupport() {
+            return new GroupReadSupport();
+        }
+    }
+
     /** The committed part files under {@code dir}: visible, ending in {@code .parquet}. */
-    public static List<Path> committedFiles(Path dir) {
+    public static List<FileStatus> committedFiles(Path dir) {
         try {
             FileSystem fs = dir.getFileSystem();
             if (!fs.exists(dir)) {
                 return List.of();
             }
             return Stream.of(fs.listStatus(dir))
-                    .map(FileStatus::getPath)
-                    .filter(path -> !CommittedOutput.isUncommitted(path.getName())
-                            && path.getName().endsWith(LineageTable.SUFFIX))
+                    .filter(file -> !CommittedOutput.isUncommitted(file.getPath().getName())
+                            && file.getPath().getName().endsWith(LineageTable.SUFFIX))
                     .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list lineage files in " + dir, e);
