@@ -26,12 +26,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -44,8 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The lineage table ({@code sink.lineage.parquet.dir}) after real runs, read back with Parquet's
  * reader: it holds exactly the committed results, each once, every column equal to the JSON
- * result's, also when the job fails and restarts between commits; and DuckDB answers the README's
- * queries on it.
+ * result's, also when the job fails and restarts between commits, and when it is turned on and off
+ * across savepoints; and DuckDB answers the README's queries on it.
  */
 class LineageTableITCase {
 
@@ -102,6 +105,68 @@ class LineageTableITCase {
         List<GenerationResult> results = ExactlyOnce.assertCommittedExactlyOnce(
                 out(), allIds, TestJobs.deadLetterInputs(lines, conf), conf);
         assertLineageEquals(results);
+    }
+
+    /**
+     * The table turned on for a job resumed from a savepoint (a new operator, no state to restore)
+     * holds exactly the results committed from then on; turned off again, the savepoint holds the
+     * table's sink state, which the job no longer has: {@code
+     * execution.state-recovery.ignore-unclaimed-state} lets it resume.
+     */
+    @Test
+    void tableTurnedOnAndOffAcrossSavepoints() throws Exception {
+        Configuration withoutTable = followingJob();
+        withoutTable.removeConfig(SinkOptions.LINEAGE_PARQUET_DIR);
+        List<String> lines = new ArrayList<>();
+        Set<String> firstIds = addPromptFile("first", lines, withoutTable);
+        JobClient first = start(withoutTable, Integer.MAX_VALUE);
+        String beforeTable = committedThenSavepoint(first, firstIds);
+
+        Configuration withTable = followingJob();
+        withTable.set(StateRecoveryOptions.SAVEPOINT_PATH, beforeTable);
+        Set<String> secondIds = addPromptFile("second", lines, withTable);
+        JobClient second = start(withTable, Integer.MAX_VALUE);
+        String withTableSavepoint = committedThenSavepoint(second, TestJobs.validPromptIds(lines, withTable));
+        assertThat(lineageIds()).as("the table holds what was committed while it was on").isEqualTo(secondIds);
+
+        Configuration offAgain = new Configuration(withoutTable);
+        offAgain.set(StateRecoveryOptions.SAVEPOINT_PATH, withTableSavepoint);
+        offAgain.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        addPromptFile("third", lines, offAgain);
+        JobClient third = start(offAgain, Integer.MAX_VALUE);
+        committedThenSavepoint(third, TestJobs.validPromptIds(lines, offAgain));
+
+        List<GenerationResult> results = ExactlyOnce.assertCommittedExactlyOnce(
+                out(), TestJobs.validPromptIds(lines, withoutTable), TestJobs.deadLetterInputs(lines, withoutTable),
+                withoutTable);
+        assertLineageEquals(results.stream().filter(result -> secondIds.contains(result.promptId)).toList());
+    }
+
+    /** Publishes 8 more prompts (and invalid lines) as the file {@code name}, adds them to {@code lines}; their valid ids. */
+    private Set<String> addPromptFile(String name, List<String> lines, Configuration conf) throws Exception {
+        List<String> file = TestPrompts.mixed(name, 8);
+        JobRuns.publish(Files.createDirectories(prompts()), name + ".jsonl", file);
+        lines.addAll(file);
+        return TestJobs.validPromptIds(file, conf);
+    }
+
+    /** Waits until exactly {@code ids} are committed, then stops {@code job} with a savepoint, whose path it returns. */
+    private String committedThenSavepoint(JobClient job, Set<String> ids) throws Exception {
+        try {
+            JobRuns.await("the results of " + ids.size() + " prompts", TIMEOUT, job,
+                    () -> TestJobs.committedIds(out()).equals(ids));
+            String savepoint = job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
+                    SavepointFormatType.CANONICAL).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            JobRuns.awaitTermination(job);
+            return savepoint;
+        } catch (Exception | AssertionError e) {
+            try {
+                JobRuns.cancel(job);
+            } catch (Exception cancelFailed) {
+                e.addSuppressed(cancelFailed);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -195,7 +260,10 @@ class LineageTableITCase {
         return conf;
     }
 
-    /** The job with a failing operator behind its result rows: subtask 0 fails once, at its {@code failAt}-th result. */
+    /**
+     * The job with a failing operator behind its result rows: subtask 0 fails once, at its {@code
+     * failAt}-th result (never: {@code Integer.MAX_VALUE}).
+     */
     private static JobClient start(Configuration conf, int failAt) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(PARALLELISM);
