@@ -4,7 +4,6 @@ import dev.stageflow.config.JobOperator;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.StageOutcome;
 import java.io.IOException;
-import java.io.Serializable;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.flink.api.common.serialization.BulkWriter;
@@ -99,7 +98,7 @@ public final class LineageTable {
      * A writer of the table into one part file, without Hadoop (which a Flink image need not have):
      * Parquet's own configuration class, not Hadoop's, and Zstandard pages through {@link ZstdPages}.
      */
-    private static final class Builder implements ParquetBuilder<GenerationResult>, Serializable {
+    private static final class Builder implements ParquetBuilder<GenerationResult> {
 
         private static final long serialVersionUID = 1L;
 
@@ -129,7 +128,9 @@ public final class LineageTable {
             return new LineageWriteSupport();
         }
 
+        /** Parquet 1.15 still declares it abstract; {@link #withConf(ParquetConfiguration)} makes it unused. */
         @Override
+        @SuppressWarnings("deprecation")
         protected WriteSupport<GenerationResult> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
             return new LineageWriteSupport();
         }

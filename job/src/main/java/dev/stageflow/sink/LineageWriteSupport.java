@@ -25,7 +25,9 @@ final class LineageWriteSupport extends WriteSupport<GenerationResult> {
         return new WriteContext(LineageTable.SCHEMA, Map.of());
     }
 
+    /** Parquet 1.15 still declares it abstract; the writer's Parquet configuration calls the other. */
     @Override
+    @SuppressWarnings("deprecation")
     public WriteContext init(org.apache.hadoop.conf.Configuration configuration) {
         return new WriteContext(LineageTable.SCHEMA, Map.of());
     }

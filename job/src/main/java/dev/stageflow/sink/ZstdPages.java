@@ -1,6 +1,8 @@
 package dev.stageflow.sink;
 
 import dev.stageflow.store.Codec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
@@ -23,8 +25,10 @@ final class ZstdPages implements CompressionCodecFactory {
         }
         return new BytesInputCompressor() {
             @Override
-            public BytesInput compress(BytesInput page) throws java.io.IOException {
-                return BytesInput.from(Codec.ZSTD.compress(page.toByteArray(), LEVEL));
+            public BytesInput compress(BytesInput page) throws IOException {
+                ByteArrayOutputStream raw = new ByteArrayOutputStream(Math.toIntExact(page.size()));
+                page.writeAllTo(raw);
+                return BytesInput.from(Codec.ZSTD.compress(raw.toByteArray(), LEVEL));
             }
 
             @Override

@@ -12,9 +12,14 @@ import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.StageOutcome;
 import dev.stageflow.testing.LineageRows;
+import java.io.File;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
@@ -26,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One part file of the lineage table, written as the sink writes it and read back with Parquet's
- * reader: every column of every row, a stage without artifacts (an empty list), a missing string;
- * and the check of its directory when the job is built.
+ * reader: every column of every row, a stage without artifacts (an empty list), a missing string,
+ * also written without Hadoop on the classpath; and the check of its directory when the job is built.
  */
 class LineageTableTest {
 
@@ -63,6 +68,45 @@ class LineageTableTest {
                 .noneSatisfy(value -> assertThat(String.valueOf(value)).contains(text)));
     }
 
+    /**
+     * The writer in a class loader over the test classpath without Hadoop's jars, as on a Flink
+     * image without Hadoop: Parquet's own codecs would need Hadoop's classes.
+     */
+    @Test
+    void writesWithoutHadoopOnTheClasspath() throws Exception {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        URL[] withoutHadoop = Stream.of(classpath.split(File.pathSeparator))
+                .filter(entry -> !entry.contains("/org/apache/hadoop/"))
+                .map(entry -> {
+                    try {
+                        return Path.of(entry).toUri().toURL();
+                    } catch (MalformedURLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .toArray(URL[]::new);
+        Path file = dir.resolve("lineage-0-0" + LineageTable.SUFFIX);
+
+        try (URLClassLoader loader = new URLClassLoader(withoutHadoop, ClassLoader.getPlatformClassLoader())) {
+            assertThatThrownBy(() -> loader.loadClass("org.apache.hadoop.conf.Configuration"))
+                    .as("Hadoop in the class loader").isInstanceOf(ClassNotFoundException.class);
+            loader.loadClass(WriteWithoutHadoop.class.getName()).getMethod("write", String.class)
+                    .invoke(null, file.toUri().toString());
+        }
+
+        assertThat(LineageRows.read(dir)).containsExactly(LineageRows.expected(result("p-1", "a koi pond", "mono")));
+    }
+
+    /** Loaded by the class loader without Hadoop, so everything it uses is loaded there too. */
+    public static final class WriteWithoutHadoop {
+
+        private WriteWithoutHadoop() {}
+
+        public static void write(String file) throws Exception {
+            LineageTableTest.write(new org.apache.flink.core.fs.Path(file), List.of(result("p-1", "a koi pond", "mono")));
+        }
+    }
+
     @Test
     void aDirectoryNoFlinkFileSystemSupportsFailsAtBuildNamingTheOption() {
         Configuration conf = new Configuration();
@@ -81,8 +125,10 @@ class LineageTableTest {
     }
 
     private void write(List<GenerationResult> results) throws Exception {
-        org.apache.flink.core.fs.Path file = new org.apache.flink.core.fs.Path(
-                dir.resolve("lineage-0-0" + LineageTable.SUFFIX).toUri());
+        write(new org.apache.flink.core.fs.Path(dir.resolve("lineage-0-0" + LineageTable.SUFFIX).toUri()), results);
+    }
+
+    private static void write(org.apache.flink.core.fs.Path file, List<GenerationResult> results) throws Exception {
         try (FSDataOutputStream out = file.getFileSystem().create(file, FileSystem.WriteMode.NO_OVERWRITE)) {
             BulkWriter<GenerationResult> writer = LineageTable.writers().create(out);
             for (GenerationResult result : results) {
