@@ -183,6 +183,9 @@ class LineageTableITCase {
         conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
         TestJobs.run(conf, "lineage-examples");
         List<GenerationResult> results = TestJobs.results(out());
+        assertThat(results).extracting(result -> result.promptId).as("the example prompts, committed")
+                .containsExactlyInAnyOrderElementsOf(TestJobs.validPromptIds(
+                        Files.readAllLines(TestPrompts.examples()), conf));
         assertLineageEquals(results);
 
         List<String> queries = readmeQueries();

@@ -1,11 +1,7 @@
 package dev.stageflow.sink;
 
-import dev.stageflow.config.JobOperator;
 import dev.stageflow.model.GenerationResult;
-import dev.stageflow.model.StageOutcome;
 import java.io.IOException;
-import java.util.List;
-import java.util.function.Function;
 import org.apache.flink.api.common.serialization.BulkWriter;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
@@ -20,12 +16,7 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.schema.GroupType;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
-import org.apache.parquet.schema.Type;
-import org.apache.parquet.schema.Types;
 
 /**
  * The lineage table ({@code sink.lineage.parquet.dir}): one Parquet row per committed {@link
@@ -53,29 +44,13 @@ import org.apache.parquet.schema.Types;
  */
 public final class LineageTable {
 
-    /** A model stage of the table: its operator (whose stage id names its columns) and its outcome in a result. */
-    record Stage(JobOperator operator, Function<GenerationResult, StageOutcome> outcome) {
-
-        /** The prefix of the stage's columns: its stage id with underscores, {@code image_generate}. */
-        String prefix() {
-            return operator.uid().replace('-', '_');
-        }
-    }
-
-    /** The model stages in pipeline order. */
-    static final List<Stage> STAGES = List.of(
-            new Stage(JobOperator.TEXT_ENCODE, result -> result.encode),
-            new Stage(JobOperator.IMAGE_GENERATE, result -> result.generate),
-            new Stage(JobOperator.IMAGE_ENHANCE, result -> result.enhance));
-
     /** The part files' suffix. */
     public static final String SUFFIX = ".parquet";
 
     static final String PART_PREFIX = "lineage";
-    static final String ARTIFACT_NAME = "name";
-    static final String FINAL_IMAGE = "image_";
 
-    public static final MessageType SCHEMA = schema();
+    /** The table's schema ({@link LineageColumns}). */
+    public static final MessageType SCHEMA = LineageColumns.SCHEMA;
 
     private LineageTable() {}
 
@@ -134,52 +109,5 @@ public final class LineageTable {
         protected WriteSupport<GenerationResult> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
             return new LineageWriteSupport();
         }
-    }
-
-    private static MessageType schema() {
-        Types.MessageTypeBuilder table = Types.buildMessage();
-        table.addField(string("prompt_id", Type.Repetition.REQUIRED))
-                .addField(string("text_sha256", Type.Repetition.REQUIRED))
-                .addField(Types.required(PrimitiveTypeName.INT64).named("seed"))
-                .addField(Types.required(PrimitiveTypeName.INT32).named("width"))
-                .addField(Types.required(PrimitiveTypeName.INT32).named("height"))
-                .addField(Types.required(PrimitiveTypeName.INT32).named("steps"))
-                .addField(string("style", Type.Repetition.OPTIONAL))
-                .addField(Types.required(PrimitiveTypeName.INT64)
-                        .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MILLIS))
-                        .named("submitted_at"));
-        for (Stage stage : STAGES) {
-            String prefix = stage.prefix();
-            GroupType artifact = Types.requiredGroup()
-                    .addField(string(ARTIFACT_NAME, Type.Repetition.OPTIONAL))
-                    .addFields(artifactColumns("").toArray(new Type[0]))
-                    .named("element");
-            table.addField(string(prefix + "_model", Type.Repetition.OPTIONAL))
-                    .addField(string(prefix + "_model_version", Type.Repetition.OPTIONAL))
-                    .addField(Types.required(PrimitiveTypeName.BOOLEAN).named(prefix + "_cache_hit"))
-                    .addField(Types.required(PrimitiveTypeName.INT64).named(prefix + "_wall_millis"))
-                    .addField(Types.required(PrimitiveTypeName.INT32).named(prefix + "_attempts"))
-                    .addField(Types.requiredList().element(artifact).named(prefix + "_artifacts"));
-        }
-        artifactColumns(FINAL_IMAGE).forEach(table::addField);
-        return table.named("lineage");
-    }
-
-    /** The columns of an artifact reference but its name, each named {@code prefix + column}. */
-    private static List<Type> artifactColumns(String prefix) {
-        return List.of(
-                string(prefix + "uri", Type.Repetition.OPTIONAL),
-                string(prefix + "sha256", Type.Repetition.OPTIONAL),
-                Types.required(PrimitiveTypeName.INT64).named(prefix + "raw_size"),
-                Types.required(PrimitiveTypeName.INT64).named(prefix + "stored_size"),
-                string(prefix + "codec", Type.Repetition.OPTIONAL),
-                Types.required(PrimitiveTypeName.INT32).named(prefix + "chunks"),
-                string(prefix + "media_type", Type.Repetition.OPTIONAL));
-    }
-
-    private static Type string(String name, Type.Repetition repetition) {
-        return Types.primitive(PrimitiveTypeName.BINARY, repetition)
-                .as(LogicalTypeAnnotation.stringType())
-                .named(name);
     }
 }
