@@ -15,12 +15,14 @@ import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.sink.DeadLettersToJson;
 import dev.stageflow.sink.JsonLinesSink;
 import dev.stageflow.sink.KafkaOutputs;
+import dev.stageflow.sink.LineageTable;
 import dev.stageflow.sink.ToJsonLine;
 import dev.stageflow.source.ApplyRecordKey;
 import dev.stageflow.source.KafkaPromptRecord;
 import dev.stageflow.source.PromptFileSource;
 import dev.stageflow.source.PromptKafkaSource;
 import dev.stageflow.stage.ParseValidateStage;
+import dev.stageflow.store.StoreSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -69,8 +71,9 @@ public final class StageflowJob {
 
     /**
      * Wires the prompt source (files or Kafka) → pipeline → results and dead-letter files into
-     * {@code env}; with {@code sink.kafka.*-topic} set also to Kafka topics, and with {@code
-     * redis.uri} set the prompt metadata hashes, written after each checkpoint completes.
+     * {@code env}; with {@code sink.kafka.*-topic} set also to Kafka topics, with {@code
+     * sink.lineage.parquet.dir} to the lineage table, and with {@code redis.uri} set the prompt
+     * metadata hashes, written after each checkpoint completes.
      */
     public static void build(StreamExecutionEnvironment env, Configuration conf) {
         Input input = input(env, conf);
@@ -120,7 +123,8 @@ public final class StageflowJob {
 
     /**
      * Commits the pipeline's outputs: results and dead letters to files under {@code output.dir}
-     * (and to Kafka topics when set), and with Redis the results' metadata.
+     * (and to Kafka topics when set), with {@code sink.lineage.parquet.dir} the results' lineage
+     * table, and with Redis the results' metadata.
      */
     public static void commit(StreamExecutionEnvironment env, Configuration conf, StageflowPipeline.Outputs outputs) {
         String outputDir = conf.getOptional(SinkOptions.OUTPUT_DIR)
@@ -136,6 +140,10 @@ public final class StageflowJob {
                     JobOperator.PUBLISH_RESULTS_KAFKA.identify(outputs.results().sinkTo(sink)));
             kafka.deadLetters().ifPresent(sink ->
                     JobOperator.PUBLISH_DEAD_LETTERS_KAFKA.identify(outputs.deadLetters().sinkTo(sink)));
+        });
+        conf.getOptional(SinkOptions.LINEAGE_PARQUET_DIR).map(Path::new).ifPresent(lineageDir -> {
+            StoreSettings.requireFileSystem(SinkOptions.LINEAGE_PARQUET_DIR, lineageDir.toUri());
+            JobOperator.COMMIT_LINEAGE.identify(outputs.results().sinkTo(LineageTable.sink(lineageDir)));
         });
         RedisSettings.from(conf).ifPresent(redis -> JobOperator.COMMIT_METADATA.identify(outputs.results()
                 .transform(JobOperator.COMMIT_METADATA.displayName(), Types.VOID,

@@ -16,6 +16,7 @@ import dev.stageflow.stage.ImageEnhanceStage;
 import dev.stageflow.stage.ImageGenerateStage;
 import dev.stageflow.store.ArtifactStore;
 import dev.stageflow.store.StoreSettings;
+import dev.stageflow.testing.LineageRows;
 import dev.stageflow.testing.MiniHdfs;
 import dev.stageflow.testing.TestJobs;
 import dev.stageflow.testing.TestPrompts;
@@ -41,7 +42,8 @@ import redis.clients.jedis.Jedis;
  * The deployment the design describes: embeddings in Redis, generated latents and images on S3
  * (S3Proxy), final images on HDFS (MiniDFSCluster), all real servers on free loopback ports. The
  * committed artifacts must be exactly those of a {@code file://} run of the same input, byte for
- * byte: same content keys below each root, same SHA-256s and sizes.
+ * byte: same content keys below each root, same SHA-256s and sizes. Each run also writes the
+ * lineage table, the local one to HDFS, the other to S3, and each table holds its run's results.
  */
 class DistributedStoresITCase {
 
@@ -83,6 +85,7 @@ class DistributedStoresITCase {
     void artifactsOnS3AndHdfsEqualThoseOfALocalStoreAndRedisHoldsEveryPrompt() throws Exception {
         Configuration local = job("local");
         local.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
+        local.set(SinkOptions.LINEAGE_PARQUET_DIR, HDFS.uri().resolve("/lineage").toString());
         TestJobs.run(local, "distributed-stores");
 
         Configuration distributed = job("distributed");
@@ -90,6 +93,7 @@ class DistributedStoresITCase {
         distributed.set(StoreOptions.ENHANCE_URI, HDFS.uri().resolve("/stageflow").toString());
         distributed.set(StoreOptions.HDFS_REPLICATION, 2);
         distributed.set(CacheOptions.REDIS_URI, redis.uri().toString());
+        distributed.set(SinkOptions.LINEAGE_PARQUET_DIR, s3.uri("lineage").toString());
         TestJobs.run(distributed, "distributed-stores");
 
         Set<String> expected = TestJobs.validPromptIds(lines, local);
@@ -105,6 +109,12 @@ class DistributedStoresITCase {
         assertEveryArtifactVerifies(results, distributed);
         assertThat(hdfsFiles()).extracting(LocatedFileStatus::getReplication).isNotEmpty().containsOnly((short) 2);
         assertRedisHoldsEmbeddingsAndMetadata(results);
+        assertThat(LineageRows.read(new org.apache.flink.core.fs.Path(s3.uri("lineage"))))
+                .as("lineage table on S3").isNotEmpty()
+                .containsExactlyInAnyOrderElementsOf(results.stream().map(LineageRows::expected).toList());
+        assertThat(LineageRows.read(new org.apache.flink.core.fs.Path(HDFS.uri().resolve("/lineage"))))
+                .as("lineage table on HDFS").isNotEmpty()
+                .containsExactlyInAnyOrderElementsOf(localResults.stream().map(LineageRows::expected).toList());
     }
 
     private static Configuration job(String name) {

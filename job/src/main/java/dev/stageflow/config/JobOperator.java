@@ -26,7 +26,8 @@ public enum JobOperator {
     COMMIT_DEAD_LETTERS("commit-dead-letters", "Commit dead letters"),
     PUBLISH_RESULTS_KAFKA("publish-results-kafka", "Publish results to Kafka"),
     PUBLISH_DEAD_LETTERS_KAFKA("publish-dead-letters-kafka", "Publish dead letters to Kafka"),
-    COMMIT_METADATA("commit-metadata", "Commit metadata");
+    COMMIT_METADATA("commit-metadata", "Commit metadata"),
+    COMMIT_LINEAGE("commit-lineage", "Commit lineage table");
 
     private final String uid;
     private final String displayName;

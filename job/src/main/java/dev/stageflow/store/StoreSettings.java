@@ -87,12 +87,13 @@ public final class StoreSettings implements Serializable {
     }
 
     /**
-     * Fails unless Flink has a file system for the scheme of {@code root} (a factory on the
-     * classpath or a plugin, e.g. flink-s3-fs-hadoop for s3://). Nothing is created or read: whether
-     * the store answers is for the stages to find out, and the process that builds the job may not
-     * reach it (a client outside the cluster's network).
+     * Fails unless Flink has a file system for the scheme of {@code root}, a store root or a
+     * directory a sink writes to (a factory on the classpath or a plugin, e.g. flink-s3-fs-hadoop
+     * for s3://). Nothing is created or read: whether the store answers is for the stages to find
+     * out, and the process that builds the job may not reach it (a client outside the cluster's
+     * network).
      */
-    private static void requireFileSystem(ConfigOption<String> option, URI root) {
+    public static void requireFileSystem(ConfigOption<String> option, URI root) {
         try {
             FileSystem.getUnguardedFileSystem(root);
         } catch (UnsupportedFileSystemSchemeException e) {
