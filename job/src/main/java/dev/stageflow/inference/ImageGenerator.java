@@ -23,25 +23,38 @@ public interface ImageGenerator extends AutoCloseable {
     @Override
     void close();
 
-    /** One request to the generator. */
+    /**
+     * One request to the generator. A family with classifier-free guidance gets the negative
+     * prompt's embedding and the guidance scale; for others {@code negativeEmbedding} is null.
+     */
     final class GenerationInput {
         public final float[] embedding;
+        public final float[] negativeEmbedding;
+        public final double guidance;
         public final long seed;
         public final int width;
         public final int height;
         public final int steps;
 
         public GenerationInput(float[] embedding, long seed, int width, int height, int steps) {
+            this(embedding, null, 0, seed, width, height, steps);
+        }
+
+        public GenerationInput(float[] embedding, float[] negativeEmbedding, double guidance, long seed, int width,
+                int height, int steps) {
             this.embedding = embedding;
+            this.negativeEmbedding = negativeEmbedding;
+            this.guidance = guidance;
             this.seed = seed;
             this.width = width;
             this.height = height;
             this.steps = steps;
         }
 
-        /** Inputs with the same shape key can run in one batch. */
+        /** Inputs with the same shape key can run in one batch (with guidance: the same scale too). */
         public String shapeKey() {
-            return width + "x" + height + "x" + steps;
+            String size = width + "x" + height + "x" + steps;
+            return negativeEmbedding == null ? size : size + "xg" + guidance;
         }
     }
 

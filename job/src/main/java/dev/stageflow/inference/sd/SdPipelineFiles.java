@@ -1,0 +1,160 @@
+package dev.stageflow.inference.sd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stageflow.inference.ModelVersion;
+import dev.stageflow.model.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A Stable Diffusion pipeline directory in the layout {@code optimum-cli export onnx} writes,
+ * checked file by file: every message names the file and what does not fit. {@link #check} also
+ * opens the three ONNX models and checks their declared inputs and outputs, so a directory that
+ * does not fit fails when the job is built, not in a TaskManager.
+ *
+ * <p>Versions hash every file of a model's sub-directory (a large export keeps its weights in
+ * {@code model.onnx_data} beside {@code model.onnx}), the tokenizer files, the scheduler config
+ * and the VAE config, and the scheduler chosen by option.
+ */
+public final class SdPipelineFiles {
+
+    static final List<String> REQUIRED = List.of(SdLayout.MODEL_INDEX,
+            SdLayout.TOKENIZER_DIR + "/" + ClipTokenizer.VOCAB_FILE,
+            SdLayout.TOKENIZER_DIR + "/" + ClipTokenizer.MERGES_FILE,
+            SdLayout.TOKENIZER_DIR + "/" + ClipTokenizer.CONFIG_FILE,
+            SdLayout.TEXT_ENCODER, SdLayout.UNET, SdLayout.VAE_DECODER, SdLayout.SCHEDULER_CONFIG);
+
+    private final Path dir;
+    private final String name;
+    private final String schedulerClass;
+    private final Scheduler scheduler;
+    private final double scalingFactor;
+
+    private SdPipelineFiles(Path dir, String schedulerClass) {
+        this.dir = dir;
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("sd-onnx model " + dir + " is not a directory; expected one written by"
+                    + " 'optimum-cli export onnx --model <model> <dir>'");
+        }
+        for (String file : REQUIRED) {
+            if (!Files.isRegularFile(dir.resolve(file))) {
+                throw new IllegalArgumentException("sd-onnx model " + dir + " has no " + file + "; a directory written"
+                        + " by 'optimum-cli export onnx' holds " + String.join(", ", REQUIRED));
+            }
+        }
+        readObject(dir.resolve(SdLayout.MODEL_INDEX));
+        SchedulerConfig config = SchedulerConfig.read(dir.resolve(SdLayout.SCHEDULER_CONFIG));
+        this.schedulerClass = schedulerClass == null || schedulerClass.isEmpty() ? config.className : schedulerClass;
+        this.scheduler = Scheduler.of(config, schedulerClass, dir.resolve(SdLayout.SCHEDULER_CONFIG).toString());
+        this.scalingFactor = readScalingFactor(dir.resolve(SdLayout.VAE_DECODER_CONFIG));
+        this.name = dir.toAbsolutePath().normalize().getFileName().toString();
+    }
+
+    public static SdPipelineFiles of(Path dir) {
+        return new SdPipelineFiles(dir, null);
+    }
+
+    /** {@code schedulerClass}: a diffusers scheduler class name replacing the config's, or null/empty. */
+    public static SdPipelineFiles of(Path dir, String schedulerClass) {
+        return new SdPipelineFiles(dir, schedulerClass);
+    }
+
+    /**
+     * Checks the whole directory, ONNX models included (their declared tensors only: loaded
+     * without graph optimisation and closed again); throws with the file and the problem.
+     */
+    public static void check(Path dir, String schedulerClass) {
+        SdPipelineFiles files = of(dir, schedulerClass);
+        new SdTextEncoder(files, 1, true).close();
+        new SdImageGenerator(files, 1, 1, true).close();
+    }
+
+    String name() {
+        return name;
+    }
+
+    Path file(String relative) {
+        return dir.resolve(relative);
+    }
+
+    Path tokenizerDir() {
+        return dir.resolve(SdLayout.TOKENIZER_DIR);
+    }
+
+    /** A file's name in messages: the directory and the file in it. */
+    String describe(String relative) {
+        return dir.resolve(relative).toString();
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    double scalingFactor() {
+        return scalingFactor;
+    }
+
+    String textEncoderVersion() {
+        List<String> files = new ArrayList<>(filesUnder(SdLayout.TOKENIZER_DIR));
+        files.addAll(filesUnder(parent(SdLayout.TEXT_ENCODER)));
+        return ModelVersion.of(name, dir, files.toArray(String[]::new));
+    }
+
+    /** {@code settings}: what else changes the generator's outputs, e.g. its batch rows. */
+    String generatorVersion(String... settings) {
+        List<String> files = new ArrayList<>(filesUnder(parent(SdLayout.UNET)));
+        files.addAll(filesUnder(parent(SdLayout.VAE_DECODER)));
+        files.add(SdLayout.SCHEDULER_CONFIG);
+        String[] all = new String[settings.length + 1];
+        all[0] = "scheduler=" + schedulerClass;
+        System.arraycopy(settings, 0, all, 1, settings.length);
+        return ModelVersion.of(name, dir, files.toArray(String[]::new), all);
+    }
+
+    private static String parent(String relative) {
+        return relative.substring(0, relative.lastIndexOf('/'));
+    }
+
+    /** The regular files under a sub-directory, relative to the pipeline directory, sorted. */
+    private List<String> filesUnder(String subDir) {
+        try (Stream<Path> walk = Files.walk(dir.resolve(subDir))) {
+            return walk.filter(Files::isRegularFile)
+                    .map(path -> dir.relativize(path).toString().replace('\\', '/'))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + dir.resolve(subDir), e);
+        }
+    }
+
+    private static double readScalingFactor(Path config) {
+        if (!Files.isRegularFile(config)) {
+            return SdLayout.DEFAULT_SCALING_FACTOR;
+        }
+        JsonNode factor = readObject(config).get("scaling_factor");
+        if (factor == null || factor.isNull()) {
+            return SdLayout.DEFAULT_SCALING_FACTOR;
+        }
+        if (!factor.isNumber() || factor.asDouble() <= 0) {
+            throw new IllegalArgumentException(config + ": scaling_factor must be a positive number, got " + factor);
+        }
+        return factor.asDouble();
+    }
+
+    private static JsonNode readObject(Path file) {
+        try {
+            JsonNode node = Json.MAPPER.readTree(file.toFile());
+            if (node == null || !node.isObject()) {
+                throw new IllegalArgumentException(file + " is not a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+}

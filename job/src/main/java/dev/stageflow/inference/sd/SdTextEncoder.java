@@ -1,0 +1,110 @@
+package dev.stageflow.inference.sd;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The text side of a Stable Diffusion pipeline: its CLIP tokenizer and text encoder. A text's
+ * embedding is the encoder's {@code last_hidden_state}, [77, hidden] flattened row by row: what
+ * the UNet attends to and what the embedding cache holds.
+ *
+ * <p>Each text is its own model call, so a text's embedding never depends on the batch it came in
+ * with (kernels may pick other blockings for other batch sizes), and artifact keys hash it.
+ * One instance per subtask, used by one thread.
+ */
+public final class SdTextEncoder implements AutoCloseable {
+
+    private final ClipTokenizer tokenizer;
+    private final OrtModel model;
+    private final OnnxJavaType idsType;
+    private final int hidden;
+    private final String name;
+    private final String version;
+
+    SdTextEncoder(SdPipelineFiles files, int threads, boolean metadataOnly) {
+        this.tokenizer = ClipTokenizer.fromDirectory(files.tokenizerDir());
+        this.model = OrtModel.open(files.file(SdLayout.TEXT_ENCODER), files.describe(SdLayout.TEXT_ENCODER),
+                threads, metadataOnly);
+        try {
+            TensorInfo ids = model.input(SdLayout.INPUT_IDS, Tensors.INTEGERS, 2);
+            model.requireOnlyInputs(java.util.Set.of(SdLayout.INPUT_IDS), "a CLIP text encoder takes input_ids only");
+            TensorInfo last = model.output(SdLayout.LAST_HIDDEN_STATE, Tensors.FLOATS, 3);
+            long sequence = OrtModel.dimension(ids, 1);
+            if (sequence > 0 && sequence != tokenizer.maxLength()) {
+                throw new IllegalArgumentException(model.displayName() + " takes " + sequence + " tokens, the"
+                        + " tokenizer's model_max_length is " + tokenizer.maxLength());
+            }
+            long hiddenSize = OrtModel.dimension(last, 2);
+            if (hiddenSize <= 0) {
+                throw new IllegalArgumentException(model.displayName() + ": the hidden size (last dimension of "
+                        + SdLayout.LAST_HIDDEN_STATE + ") must be fixed, got " + java.util.Arrays.toString(last.getShape()));
+            }
+            this.idsType = ids.type;
+            this.hidden = (int) hiddenSize;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        this.name = files.name();
+        this.version = files.textEncoderVersion();
+    }
+
+    /** Opens the text side of the pipeline in {@code dir} for running. */
+    public static SdTextEncoder open(Path dir, int threads) {
+        return new SdTextEncoder(SdPipelineFiles.of(dir), threads, false);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Hash of the tokenizer files and the text encoder model; part of every cache key. */
+    public String version() {
+        return version;
+    }
+
+    /** Floats per embedding: 77 × hidden size. */
+    public int dimension() {
+        return tokenizer.maxLength() * hidden;
+    }
+
+    public int hiddenSize() {
+        return hidden;
+    }
+
+    /** One embedding per text, in order. */
+    public float[][] encode(List<String> texts) {
+        float[][] embeddings = new float[texts.size()][];
+        for (int i = 0; i < embeddings.length; i++) {
+            embeddings[i] = encode(texts.get(i));
+        }
+        return embeddings;
+    }
+
+    private float[] encode(String text) {
+        int[] ids = tokenizer.encode(text);
+        long[] values = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            values[i] = ids[i];
+        }
+        OnnxTensor input = Tensors.integers(values, new long[] {1, ids.length}, idsType);
+        try (OrtSession.Result result = model.run(Map.of(SdLayout.INPUT_IDS, input))) {
+            float[] embedding = OrtModel.floats(result, SdLayout.LAST_HIDDEN_STATE);
+            if (embedding.length != dimension()) {
+                throw new IllegalStateException(model.displayName() + " returned " + embedding.length
+                        + " values, expected " + dimension());
+            }
+            return embedding;
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}
