@@ -1,11 +1,11 @@
 package dev.stageflow;
 
 import dev.stageflow.config.JobOperator;
-import dev.stageflow.config.ModelOptions;
 import dev.stageflow.config.RequestOptions;
 import dev.stageflow.config.StageOptions;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.inference.EnhanceSettings;
+import dev.stageflow.inference.ModelSelection;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.InputLine;
@@ -55,6 +55,7 @@ public final class StageflowPipeline {
         StoreSettings enhanceStore = StoreSettings.from(conf, StoreOptions.ENHANCE_URI);
         CacheSettings cache = CacheSettings.from(conf);
         EnhanceSettings enhance = EnhanceSettings.from(conf);
+        ModelSelection models = ModelSelection.from(conf);
 
         SingleOutputStreamOperator<PromptRequest> valid =
                 JobOperator.PARSE_VALIDATE.identify(lines.process(new ParseValidateStage(limits)));
@@ -65,19 +66,17 @@ public final class StageflowPipeline {
 
         BatchSettings encodeBatch = BatchSettings.from(conf, StageOptions.ENCODER);
         DataStream<PromptRecord> encoded = async(unique,
-                new TextEncodeStage(encodeBatch, conf.get(ModelOptions.ENCODER_MODEL),
-                        conf.get(ModelOptions.ENCODER_MAX_TOKENS), cache, generateStore),
+                new TextEncodeStage(encodeBatch, models, cache, generateStore),
                 encodeBatch, JobOperator.TEXT_ENCODE);
 
         BatchSettings generateBatch = BatchSettings.from(conf, StageOptions.GENERATOR);
         DataStream<PromptRecord> generated = async(encoded,
-                new ImageGenerateStage(generateBatch, conf.get(ModelOptions.GENERATOR_MODEL), generateStore),
+                new ImageGenerateStage(generateBatch, models, generateStore),
                 generateBatch, JobOperator.IMAGE_GENERATE);
 
         BatchSettings enhanceBatch = BatchSettings.from(conf, StageOptions.ENHANCER);
         DataStream<PromptRecord> enhanced = async(generated,
-                new ImageEnhanceStage(enhanceBatch, enhance, enhanceStore, conf.get(ModelOptions.GENERATOR_MODEL),
-                        generateStore),
+                new ImageEnhanceStage(enhanceBatch, enhance, enhanceStore, models, generateStore),
                 enhanceBatch, JobOperator.IMAGE_ENHANCE);
 
         SingleOutputStreamOperator<GenerationResult> results =

@@ -7,15 +7,12 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
-import dev.stageflow.store.Hashing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 
@@ -44,6 +41,10 @@ public final class OnnxImageGenerator implements ImageGenerator {
     public static final int COORDINATE_CHANNELS = 3;
 
     static final String BUILTIN_NAME = "builtin-cppn";
+    /**
+     * The generation of the built-in models: their resource directory and the seed of their weights.
+     * Not their version in artifact keys, which is a hash of the files.
+     */
     public static final String BUILTIN_VERSION = "builtin-cppn-v1";
     /** Where the job's resources hold the built-in models (written by the build tools' writer). */
     public static final String BUILTIN_RESOURCE_DIR = "stageflow/models/" + BUILTIN_VERSION;
@@ -51,7 +52,7 @@ public final class OnnxImageGenerator implements ImageGenerator {
     public static final String DECODER_FILE = "decoder.onnx";
 
     private static final String PROPERTIES_FILE = "model.properties";
-    private static final int VERSION_HASH_HEX_CHARS = 12;
+    private static final String[] MODEL_FILES = {DENOISER_FILE, DECODER_FILE};
 
     private final String name;
     private final String version;
@@ -76,28 +77,29 @@ public final class OnnxImageGenerator implements ImageGenerator {
         this.decoder = decoderModel.newPredictor();
     }
 
-    /** The built-in models from the project's own resources; ONNX Runtime uses {@code threads} per model. */
+    /**
+     * The built-in models from the project's own resources; ONNX Runtime uses {@code threads} per
+     * model. Their version is a hash of the files, like any export's.
+     */
     public static OnnxImageGenerator builtin(int threads) {
         Path denoiser = ModelFiles.extract("/" + BUILTIN_RESOURCE_DIR + "/" + DENOISER_FILE, BUILTIN_VERSION);
         ModelFiles.extract("/" + BUILTIN_RESOURCE_DIR + "/" + DECODER_FILE, BUILTIN_VERSION);
-        return new OnnxImageGenerator(BUILTIN_NAME, BUILTIN_VERSION, denoiser.getParent(), threads);
+        Path dir = denoiser.getParent();
+        return new OnnxImageGenerator(BUILTIN_NAME, ModelVersion.of(BUILTIN_NAME, dir, MODEL_FILES), dir, threads);
     }
 
     /**
      * A user's export in {@code dir}: {@code denoiser.onnx} and {@code decoder.onnx} with the
-     * built-in models' tensor names. Name and version come from {@code model.properties} if it has
-     * them, else the name is the directory's and the version adds a hash of both model files, so a
-     * changed model never reuses the artifacts of the old one.
+     * built-in models' tensor names. The name comes from {@code model.properties} if it has one,
+     * else it is the directory's; the version is always the name and a hash of both model files
+     * (a {@code version} in {@code model.properties} is ignored: a user could leave it stale when
+     * the files change, and stale artifacts would be reused).
      */
     public static OnnxImageGenerator fromDirectory(Path dir, int threads) {
         Properties properties = readProperties(dir.resolve(PROPERTIES_FILE));
         String dirName = dir.toAbsolutePath().normalize().getFileName().toString();
         String name = properties.getProperty("name", dirName);
-        String version = properties.getProperty("version");
-        if (version == null) {
-            version = dirName + "-" + contentHash(dir.resolve(DENOISER_FILE), dir.resolve(DECODER_FILE));
-        }
-        return new OnnxImageGenerator(name, version, dir, threads);
+        return new OnnxImageGenerator(name, ModelVersion.of(name, dir, MODEL_FILES), dir, threads);
     }
 
     @Override
@@ -219,17 +221,5 @@ public final class OnnxImageGenerator implements ImageGenerator {
             }
         }
         return properties;
-    }
-
-    private static String contentHash(Path... files) {
-        MessageDigest digest = Hashing.sha256();
-        for (Path file : files) {
-            try {
-                digest.update(Files.readAllBytes(file));
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read model file " + file, e);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest()).substring(0, VERSION_HASH_HEX_CHARS);
     }
 }

@@ -8,10 +8,8 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
-import dev.stageflow.store.Hashing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,7 +25,7 @@ import java.util.List;
  *
  * <p>One instance per subtask, used by one thread.
  */
-public final class TextEncoder implements AutoCloseable {
+public final class TextEncoder implements TextEmbedder {
 
     public static final int DIMENSION = 384;
     public static final String NAME = "all-minilm-l6-v2-q";
@@ -59,7 +57,7 @@ public final class TextEncoder implements AutoCloseable {
                     .build()
                     .loadModel();
             predictor = model.newPredictor();
-            version = NAME + "-" + Hashing.sha256Hex(Files.readAllBytes(dir.resolve(MODEL_FILE))).substring(0, 12);
+            version = ModelVersion.of(NAME, dir, new String[] {MODEL_FILE, TOKENIZER_FILE});
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot load the text encoder from " + dir, e);
         } catch (ModelNotFoundException | MalformedModelException e) {
@@ -79,16 +77,24 @@ public final class TextEncoder implements AutoCloseable {
         return new TextEncoder(dir, threads, maxTokens);
     }
 
+    @Override
     public String name() {
         return NAME;
     }
 
-    /** Model name and a hash of the model file; part of every cache key of its embeddings. */
+    /** Model name and a hash of the model and tokenizer files; part of every cache key of its embeddings. */
+    @Override
     public String version() {
         return version;
     }
 
+    @Override
+    public int dimension() {
+        return DIMENSION;
+    }
+
     /** One unit vector of {@link #DIMENSION} floats per text, in order. */
+    @Override
     public float[][] encode(List<String> texts) {
         float[][] vectors = new float[texts.size()][];
         for (int i = 0; i < vectors.length; i++) {

@@ -4,6 +4,7 @@ import dev.stageflow.config.JobOperator;
 import dev.stageflow.inference.EnhanceSettings;
 import dev.stageflow.inference.ImageEnhancer;
 import dev.stageflow.inference.RgbImage;
+import dev.stageflow.inference.ModelSelection;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.StageOutcome;
@@ -39,7 +40,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
     private final EnhanceSettings enhanceSettings;
     private final StoreSettings storeSettings;
-    private final String generatorModel;
+    private final ModelSelection models;
     private final StoreSettings generateStoreSettings;
     private transient ImageEnhancer enhancer;
     private transient ArtifactStore store;
@@ -48,11 +49,11 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
     private transient Counter repaired;
 
     public ImageEnhanceStage(BatchSettings batch, EnhanceSettings enhanceSettings, StoreSettings storeSettings,
-            String generatorModel, StoreSettings generateStoreSettings) {
+            ModelSelection models, StoreSettings generateStoreSettings) {
         super(STAGE, batch, storeSettings);
         this.enhanceSettings = enhanceSettings;
         this.storeSettings = storeSettings;
-        this.generatorModel = generatorModel;
+        this.models = models;
         this.generateStoreSettings = generateStoreSettings;
     }
 
@@ -130,7 +131,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
     private synchronized ImageGeneration repairs() {
         if (repairs == null) {
-            repairs = new ImageGeneration(generatorModel, 1, generateStoreSettings, generateStore);
+            repairs = new ImageGeneration(models, 1, generateStoreSettings, generateStore);
         }
         return repairs;
     }

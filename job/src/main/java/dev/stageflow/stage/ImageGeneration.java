@@ -1,10 +1,9 @@
 package dev.stageflow.stage;
 
-import dev.stageflow.config.ModelOptions;
 import dev.stageflow.inference.ImageGenerator;
 import dev.stageflow.inference.ImageGenerator.Generated;
 import dev.stageflow.inference.ImageGenerator.GenerationInput;
-import dev.stageflow.inference.OnnxImageGenerator;
+import dev.stageflow.inference.ModelSelection;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.PromptRequest;
@@ -14,7 +13,6 @@ import dev.stageflow.store.Codec;
 import dev.stageflow.store.Hashing;
 import dev.stageflow.store.Npy;
 import dev.stageflow.store.StoreSettings;
-import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +33,8 @@ final class ImageGeneration implements AutoCloseable {
     private final StoreSettings storeSettings;
     private final ArtifactStore store;
 
-    ImageGeneration(String model, int threads, StoreSettings storeSettings, ArtifactStore store) {
-        this.generator = ModelOptions.BUILTIN.equals(model)
-                ? OnnxImageGenerator.builtin(threads)
-                : OnnxImageGenerator.fromDirectory(Paths.get(model), threads);
+    ImageGeneration(ModelSelection models, int threads, StoreSettings storeSettings, ArtifactStore store) {
+        this.generator = models.openGenerator(threads);
         this.storeSettings = storeSettings;
         this.store = store;
     }
@@ -49,7 +45,8 @@ final class ImageGeneration implements AutoCloseable {
 
     /**
      * The content keys of the latent and the image: the embedding's exact bits, seed, size and
-     * steps determine both (the tensor element type only the latent's bytes). Never the prompt text.
+     * steps determine both, with classifier-free guidance also the negative embedding's bits and
+     * the scale (the tensor element type only the latent's bytes). Never the prompt text.
      */
     ArtifactKey[] keys(PromptRecord record) {
         PromptRequest request = record.request;
@@ -59,6 +56,10 @@ final class ImageGeneration implements AutoCloseable {
                 "width", Integer.toString(request.width),
                 "height", Integer.toString(request.height),
                 "steps", Integer.toString(request.steps)));
+        if (record.negativeEmbedding != null) {
+            inputs.put("negative", Hashing.sha256Hex(record.negativeEmbedding));
+            inputs.put("guidance", Double.toString(request.guidance));
+        }
         ArtifactKey image = ArtifactKey.of(ImageGenerateStage.STAGE, generator.version(), IMAGE, inputs);
         inputs.put("dtype", storeSettings.tensorDtype.name());
         ArtifactKey latent = ArtifactKey.of(ImageGenerateStage.STAGE, generator.version(), LATENT, inputs);
@@ -92,7 +93,8 @@ final class ImageGeneration implements AutoCloseable {
 
     static GenerationInput input(PromptRecord record) {
         PromptRequest r = record.request;
-        return new GenerationInput(record.embedding, r.seed, r.width, r.height, r.steps);
+        return new GenerationInput(record.embedding, record.negativeEmbedding, r.guidance, r.seed, r.width, r.height,
+                r.steps);
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.stageflow.stage;
 
 import dev.stageflow.config.JobOperator;
-import dev.stageflow.config.ModelOptions;
-import dev.stageflow.inference.TextEncoder;
+import dev.stageflow.inference.ModelSelection;
+import dev.stageflow.inference.TextEmbedder;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.PromptRequest;
@@ -10,7 +10,6 @@ import dev.stageflow.model.StageOutcome;
 import dev.stageflow.redis.CacheSettings;
 import dev.stageflow.redis.EmbeddingCache;
 import dev.stageflow.store.StoreSettings;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -18,44 +17,48 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prompt text to a 384-d sentence embedding. Looks each text up in the two-tier {@link
- * EmbeddingCache} first and runs the encoder once per batch on the distinct texts it missed. With
- * Redis down (its circuit breaker open) every Redis lookup is a miss without waiting, and the
- * encoder computes the embedding.
+ * Prompt text to an embedding: MiniLM's 384-d sentence embedding, or for sd-onnx the pipeline's
+ * CLIP {@code last_hidden_state} of the text and of the negative text. Looks each text up in the
+ * two-tier {@link EmbeddingCache} first and runs the encoder once per batch on the distinct texts
+ * it missed. With Redis down (its circuit breaker open) every Redis lookup is a miss without
+ * waiting, and the encoder computes the embedding. A prompt is a cache hit when all its texts were.
  */
 public class TextEncodeStage extends BatchingStage<PromptRequest> {
 
     private static final long serialVersionUID = 1L;
     public static final String STAGE = JobOperator.TEXT_ENCODE.uid();
 
-    private final String model;
-    private final int maxTokens;
+    private final ModelSelection models;
     private final CacheSettings cacheSettings;
-    private transient TextEncoder encoder;
+    private transient TextEmbedder encoder;
     private transient EmbeddingCache cache;
 
     /** {@code ledgerStore}: the store whose root holds the stage's call ledger (it writes no artifacts). */
-    public TextEncodeStage(BatchSettings batch, String model, int maxTokens, CacheSettings cacheSettings,
+    public TextEncodeStage(BatchSettings batch, ModelSelection models, CacheSettings cacheSettings,
             StoreSettings ledgerStore) {
         super(STAGE, batch, ledgerStore);
-        this.model = model;
-        this.maxTokens = maxTokens;
+        this.models = models;
         this.cacheSettings = cacheSettings;
     }
 
     @Override
     protected void openStage() {
-        encoder = ModelOptions.BUILTIN.equals(model)
-                ? TextEncoder.builtin(batch.threads, maxTokens)
-                : TextEncoder.fromDirectory(Paths.get(model), batch.threads, maxTokens);
-        cache = new EmbeddingCache(cacheSettings, encoder.version(), TextEncoder.DIMENSION);
+        encoder = models.openTextEncoder(batch.threads);
+        cache = new EmbeddingCache(cacheSettings, encoder.version(), encoder.dimension());
         cache.registerMetrics(getRuntimeContext().getMetricGroup().addGroup("stage", STAGE).addGroup("redis"));
     }
 
     @Override
     protected List<PromptRecord> process(List<PromptRequest> requests) {
         long start = System.nanoTime();
-        List<String> texts = new ArrayList<>(new LinkedHashSet<>(requests.stream().map(r -> r.text).toList()));
+        LinkedHashSet<String> distinct = new LinkedHashSet<>();
+        for (PromptRequest request : requests) {
+            distinct.add(request.text);
+            if (models.encodesNegativeText()) {
+                distinct.add(request.negativeText);
+            }
+        }
+        List<String> texts = new ArrayList<>(distinct);
         Map<String, float[]> cached = cache.getAll(texts);
         List<String> missing = texts.stream().filter(t -> !cached.containsKey(t)).toList();
         Map<String, float[]> computed = new HashMap<>();
@@ -72,14 +75,21 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
         long share = shareOf((System.nanoTime() - start) / 1_000_000, requests);
         List<PromptRecord> records = new ArrayList<>(requests.size());
         for (PromptRequest request : requests) {
-            boolean hit = cached.containsKey(request.text);
+            boolean negative = models.encodesNegativeText();
+            boolean hit = cached.containsKey(request.text) && (!negative || cached.containsKey(request.negativeText));
             recordLookup(hit);
-            float[] embedding = hit ? cached.get(request.text) : computed.get(request.text);
             StageOutcome outcome = new StageOutcome(
                     STAGE, encoder.name(), encoder.version(), hit, share, new ArtifactRef[0]);
-            records.add(new PromptRecord(request, embedding, outcome));
+            float[] negativeEmbedding = negative ? embeddingOf(request.negativeText, cached, computed) : null;
+            records.add(new PromptRecord(request, embeddingOf(request.text, cached, computed), negativeEmbedding,
+                    outcome));
         }
         return records;
+    }
+
+    private static float[] embeddingOf(String text, Map<String, float[]> cached, Map<String, float[]> computed) {
+        float[] embedding = cached.get(text);
+        return embedding != null ? embedding : computed.get(text);
     }
 
     @Override

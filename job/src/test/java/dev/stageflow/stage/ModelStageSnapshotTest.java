@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stageflow.config.ModelOptions;
 import dev.stageflow.config.StoreOptions;
+import dev.stageflow.inference.ModelSelection;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.DeadLetterReason;
 import dev.stageflow.model.PromptRecord;
@@ -42,8 +43,8 @@ class ModelStageSnapshotTest {
     private OneInputStreamOperatorTestHarness<PromptRequest, PromptRecord> harness(Duration maxWait)
             throws Exception {
         BatchSettings batch = new BatchSettings(16, maxWait, -1, 1, 64, Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
-        TextEncodeStage stage = new TextEncodeStage(batch, ModelOptions.BUILTIN, 64, CacheSettings.from(new Configuration()),
-                storeSettings());
+        TextEncodeStage stage = new TextEncodeStage(batch, ModelSelection.from(encoderMaxTokens(64)),
+                CacheSettings.from(new Configuration()), storeSettings());
         return new OneInputStreamOperatorTestHarness<>(
                 new AsyncWaitOperatorFactory<>(stage, 60_000, 64, OutputMode.UNORDERED), REQUESTS);
     }
@@ -74,7 +75,7 @@ class ModelStageSnapshotTest {
     static OneInputStreamOperatorTestHarness<PromptRecord, PromptRecord> generateHarness(
             StoreSettings store, Duration maxWait) throws Exception {
         BatchSettings batch = new BatchSettings(4, maxWait, -1, 1, 64, Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
-        ImageGenerateStage stage = new ImageGenerateStage(batch, ModelOptions.BUILTIN, store);
+        ImageGenerateStage stage = new ImageGenerateStage(batch, ModelSelection.from(new Configuration()), store);
         return new OneInputStreamOperatorTestHarness<>(
                 new AsyncWaitOperatorFactory<>(stage, 60_000, 64, OutputMode.UNORDERED), RECORDS);
     }
@@ -177,5 +178,11 @@ class ModelStageSnapshotTest {
             }
             return after.extractOutputValues();
         }
+    }
+
+    private static Configuration encoderMaxTokens(int tokens) {
+        Configuration conf = new Configuration();
+        conf.set(ModelOptions.ENCODER_MAX_TOKENS, tokens);
+        return conf;
     }
 }

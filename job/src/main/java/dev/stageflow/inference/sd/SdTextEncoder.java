@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.stageflow.inference.TextEmbedder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.Map;
  * with (kernels may pick other blockings for other batch sizes), and artifact keys hash it.
  * One instance per subtask, used by one thread.
  */
-public final class SdTextEncoder implements AutoCloseable {
+public final class SdTextEncoder implements TextEmbedder {
 
     private final ClipTokenizer tokenizer;
     private final OrtModel model;
@@ -59,16 +60,19 @@ public final class SdTextEncoder implements AutoCloseable {
         return new SdTextEncoder(SdPipelineFiles.of(dir), threads, false);
     }
 
+    @Override
     public String name() {
         return name;
     }
 
     /** Hash of the tokenizer files and the text encoder model; part of every cache key. */
+    @Override
     public String version() {
         return version;
     }
 
     /** Floats per embedding: 77 × hidden size. */
+    @Override
     public int dimension() {
         return tokenizer.maxLength() * hidden;
     }
@@ -78,6 +82,7 @@ public final class SdTextEncoder implements AutoCloseable {
     }
 
     /** One embedding per text, in order. */
+    @Override
     public float[][] encode(List<String> texts) {
         float[][] embeddings = new float[texts.size()][];
         for (int i = 0; i < embeddings.length; i++) {
