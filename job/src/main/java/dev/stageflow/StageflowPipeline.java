@@ -4,8 +4,9 @@ import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.RequestOptions;
 import dev.stageflow.config.StageOptions;
 import dev.stageflow.config.StoreOptions;
-import dev.stageflow.inference.EnhanceSettings;
-import dev.stageflow.inference.ModelSelection;
+import dev.stageflow.inference.ModelKind;
+import dev.stageflow.inference.ModelSpec;
+import dev.stageflow.inference.sd.SdPipelineFiles;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.InputLine;
@@ -20,10 +21,12 @@ import dev.stageflow.stage.ImageGenerateStage;
 import dev.stageflow.stage.ParseValidateStage;
 import dev.stageflow.stage.RequestLimits;
 import dev.stageflow.stage.SplitOutcomes;
+import dev.stageflow.stage.StageSlots;
 import dev.stageflow.stage.TextEncodeStage;
 import dev.stageflow.store.StoreSettings;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.operators.SlotSharingGroup;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -47,15 +50,17 @@ public final class StageflowPipeline {
         }
     }
 
+    /** Flink's default slot-sharing group, which operators are in unless they are given another. */
+    static final String DEFAULT_SLOT_SHARING_GROUP = "default";
+
     private StageflowPipeline() {}
 
-    public static Outputs build(DataStream<InputLine> lines, Configuration conf) {
+    public static Outputs build(DataStream<InputLine> lines, Configuration options) {
+        Configuration conf = SdPipelineFiles.withPairedTextEncoder(options);
         RequestLimits limits = RequestLimits.from(conf);
         StoreSettings generateStore = StoreSettings.from(conf, StoreOptions.GENERATE_URI);
         StoreSettings enhanceStore = StoreSettings.from(conf, StoreOptions.ENHANCE_URI);
         CacheSettings cache = CacheSettings.from(conf);
-        EnhanceSettings enhance = EnhanceSettings.from(conf);
-        ModelSelection models = ModelSelection.from(conf);
 
         SingleOutputStreamOperator<PromptRequest> valid =
                 JobOperator.PARSE_VALIDATE.identify(lines.process(new ParseValidateStage(limits)));
@@ -65,19 +70,22 @@ public final class StageflowPipeline {
                 .process(new DedupeStage(conf.get(RequestOptions.DEDUPE_TTL))));
 
         BatchSettings encodeBatch = BatchSettings.from(conf, StageOptions.ENCODER);
+        ModelSpec encoder = ModelKind.TEXT_ENCODER.resolve(conf, encodeBatch.threads);
         DataStream<PromptRecord> encoded = async(unique,
-                new TextEncodeStage(encodeBatch, models, cache, generateStore),
-                encodeBatch, JobOperator.TEXT_ENCODE);
+                new TextEncodeStage(encodeBatch, encoder, cache, generateStore),
+                encodeBatch, StageSlots.from(conf, StageOptions.ENCODER), JobOperator.TEXT_ENCODE);
 
         BatchSettings generateBatch = BatchSettings.from(conf, StageOptions.GENERATOR);
+        ModelSpec generator = ModelKind.IMAGE_GENERATOR.resolve(conf, generateBatch.threads);
         DataStream<PromptRecord> generated = async(encoded,
-                new ImageGenerateStage(generateBatch, models, generateStore),
-                generateBatch, JobOperator.IMAGE_GENERATE);
+                new ImageGenerateStage(generateBatch, generator, generateStore),
+                generateBatch, StageSlots.from(conf, StageOptions.GENERATOR), JobOperator.IMAGE_GENERATE);
 
         BatchSettings enhanceBatch = BatchSettings.from(conf, StageOptions.ENHANCER);
+        ModelSpec enhancer = ModelKind.IMAGE_ENHANCER.resolve(conf, enhanceBatch.threads);
         DataStream<PromptRecord> enhanced = async(generated,
-                new ImageEnhanceStage(enhanceBatch, enhance, enhanceStore, models, generateStore),
-                enhanceBatch, JobOperator.IMAGE_ENHANCE);
+                new ImageEnhanceStage(enhanceBatch, enhancer, enhanceStore, generator, generateStore),
+                enhanceBatch, StageSlots.from(conf, StageOptions.ENHANCER), JobOperator.IMAGE_ENHANCE);
 
         SingleOutputStreamOperator<GenerationResult> results =
                 JobOperator.RESULT_ROWS.identify(enhanced.process(new SplitOutcomes()));
@@ -86,13 +94,16 @@ public final class StageflowPipeline {
                         results.getSideOutput(ParseValidateStage.DEAD_LETTERS)));
     }
 
-    private static <IN> DataStream<PromptRecord> async(
-            DataStream<IN> input, BatchingStage<IN> stage, BatchSettings batch, JobOperator operator) {
+    private static <IN> DataStream<PromptRecord> async(DataStream<IN> input, BatchingStage<IN> stage,
+            BatchSettings batch, Optional<SlotSharingGroup> slots, JobOperator operator) {
         SingleOutputStreamOperator<PromptRecord> out = operator.identify(AsyncDataStream.unorderedWait(
                 input, stage, batch.timeout.toMillis(), TimeUnit.MILLISECONDS, batch.maxInFlight));
         if (batch.parallelism > 0) {
             out.setParallelism(batch.parallelism);
         }
+        // Explicitly, since an operator would otherwise join its input's group: the stages after one
+        // with a group of its own would follow it into its slots.
+        out.slotSharingGroup(slots.orElseGet(() -> SlotSharingGroup.newBuilder(DEFAULT_SLOT_SHARING_GROUP).build()));
         return out;
     }
 }

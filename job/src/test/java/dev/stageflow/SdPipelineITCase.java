@@ -10,6 +10,7 @@ import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.inference.RgbImage;
+import dev.stageflow.inference.sd.SdPipelineFiles;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.redis.CacheSettings;
@@ -118,7 +119,7 @@ class SdPipelineITCase {
         Files.createDirectories(broken);
         Files.copy(TINY.resolve("model_index.json"), broken.resolve("model_index.json"));
         Configuration conf = job(dir.resolve("out-broken"), "broken");
-        conf.set(ModelOptions.GENERATOR_MODEL, broken.toString());
+        conf.set(ModelOptions.GENERATOR.model, broken.toString());
         assertThatThrownBy(() -> TestJobs.run(conf, "sd-broken"))
                 .isInstanceOf(IllegalConfigurationException.class)
                 .hasMessageContaining("generator.model").hasMessageContaining("has no tokenizer/vocab.json");
@@ -130,8 +131,8 @@ class SdPipelineITCase {
         conf.set(SinkOptions.OUTPUT_DIR, out.toUri().toString());
         conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
         conf.set(CacheOptions.REDIS_URI, redis.uri().toString());
-        conf.set(ModelOptions.GENERATOR_FAMILY, ModelOptions.SD_ONNX);
-        conf.set(ModelOptions.GENERATOR_MODEL, TINY.toString());
+        conf.set(ModelOptions.GENERATOR.family, SdPipelineFiles.FAMILY);
+        conf.set(ModelOptions.GENERATOR.model, TINY.toString());
         return conf;
     }
 

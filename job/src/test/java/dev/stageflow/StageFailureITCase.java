@@ -53,7 +53,7 @@ class StageFailureITCase {
         List<String> tooWide = prompts("too wide", 3, 96);
         lines.addAll(tooWide);
         Configuration conf = job(lines, "fixed-shape");
-        conf.set(ModelOptions.GENERATOR_MODEL, GeneratorExports.fixedShape(dir.resolve("generator-64"), 64).toString());
+        conf.set(ModelOptions.GENERATOR.model, GeneratorExports.fixedShape(dir.resolve("generator-64"), 64).toString());
 
         TestJobs.run(conf, "model-errors");
 
@@ -93,7 +93,7 @@ class StageFailureITCase {
         TestJobs.run(job(lines, "first"), "replaced-first");
 
         Configuration second = job(lines, "second");
-        second.set(ModelOptions.GENERATOR_MODEL,
+        second.set(ModelOptions.GENERATOR.model,
                 GeneratorExports.retrainedUnderTheSameVersion(dir.resolve("generator-replaced")).toString());
         TestJobs.run(second, "replaced-second");
 

@@ -6,11 +6,13 @@ import dev.stageflow.config.SinkOptions;
 import dev.stageflow.config.SourceOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -42,6 +44,9 @@ final class Submission {
         StreamExecutionEnvironment env = new StreamExecutionEnvironment(Secrets.withoutJobSecrets(conf));
         JobGraph graph = StageflowJob.streamGraph(env, conf).getJobGraph();
         graph.addJar(new org.apache.flink.core.fs.Path(jobJar().toUri()));
+        // Flink's list of further jars for the job, e.g. a model family's (README.md, "Model families").
+        conf.getOptional(PipelineOptions.JARS).orElse(List.of())
+                .forEach(jar -> graph.addJar(new org.apache.flink.core.fs.Path(jar)));
         restoreFrom.ifPresent(path -> graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path, false)));
         JobID job = rest.submit(graph);
         run.addJob(job.toString(), rest.address(), restoreFrom.orElse(null));

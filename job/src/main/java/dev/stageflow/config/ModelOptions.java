@@ -1,24 +1,35 @@
 package dev.stageflow.config;
 
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
-/** Which models the stages run and how they are fed. */
+/**
+ * Which model each model stage runs, and where: under the stage's prefix ({@code encoder.}, {@code
+ * generator.}, {@code enhancer.}) a model family (an implementation of the stage's plug-in
+ * contract, found with {@code ServiceLoader}), the model it loads, the device it runs on, and the
+ * family's own options.
+ */
 @OptionsSection(title = "Models", position = 50)
 public final class ModelOptions {
 
     public static final String BUILTIN = "builtin";
-    public static final String SD_ONNX = "sd-onnx";
+    public static final String CPU = "cpu";
 
-    public static final ConfigOption<String> ENCODER_MODEL =
-            ConfigOptions.key("encoder.model")
-                    .stringType()
-                    .defaultValue(BUILTIN)
-                    .withDescription(
-                            "'builtin' for all-MiniLM-L6-v2 (quantized ONNX, shipped in a Maven"
-                                    + " artifact), or a local directory holding"
-                                    + " all-minilm-l6-v2-q.onnx and"
-                                    + " all-minilm-l6-v2-q-tokenizer.json.");
+    public static final ModelOptions ENCODER = new ModelOptions("encoder", JobOperator.TEXT_ENCODE, BUILTIN,
+            "'builtin' for all-MiniLM-L6-v2 (quantized ONNX, shipped in a Maven artifact), or a local"
+                    + " directory holding all-minilm-l6-v2-q.onnx and all-minilm-l6-v2-q-tokenizer.json"
+                    + " (family minilm), or what another family loads.");
+    public static final ModelOptions GENERATOR = new ModelOptions("generator", JobOperator.IMAGE_GENERATE, BUILTIN,
+            "'builtin' for the built-in CPPN decoder (deterministic weights, written at build time), or a"
+                    + " local directory holding your own denoiser.onnx and decoder.onnx with the same inputs"
+                    + " and outputs (family cppn), or what another family loads.");
+    public static final ModelOptions ENHANCER = new ModelOptions("enhancer", JobOperator.IMAGE_ENHANCE, "classical",
+            "'classical' for bicubic upscaling, unsharp mask, auto-contrast and style grading in plain Java"
+                    + " (family classical), or what another family loads.");
+
+    public static final List<ModelOptions> ALL = List.of(ENCODER, GENERATOR, ENHANCER);
 
     public static final ConfigOption<Integer> ENCODER_MAX_TOKENS =
             ConfigOptions.key("encoder.max-tokens")
@@ -26,34 +37,54 @@ public final class ModelOptions {
                     .defaultValue(128)
                     .withDescription("Prompt texts are truncated to this many tokens for encoding.");
 
-    public static final ConfigOption<String> GENERATOR_FAMILY =
-            ConfigOptions.key("generator.family")
-                    .stringType()
-                    .defaultValue(BUILTIN)
-                    .withDescription("The kind of image generator: 'builtin' (a denoiser.onnx and"
-                            + " decoder.onnx pair, MiniLM as text encoder) or 'sd-onnx' (a Stable Diffusion"
-                            + " pipeline exported with 'optimum-cli export onnx'; its own CLIP tokenizer and"
-                            + " text encoder then run in text-encode, and encoder.model is not used).");
+    public final String prefix;
+    public final ConfigOption<String> family;
+    public final ConfigOption<String> model;
+    public final ConfigOption<String> device;
+    public final ConfigOption<String> deviceFallback;
+    public final ConfigOption<Map<String, String>> familyOptions;
 
-    public static final ConfigOption<String> GENERATOR_MODEL =
-            ConfigOptions.key("generator.model")
-                    .stringType()
-                    .defaultValue(BUILTIN)
-                    .withDescription(
-                            "For the builtin family: 'builtin' for the built-in CPPN decoder (deterministic"
-                                    + " weights, written at build time), or a local directory holding your"
-                                    + " own denoiser.onnx and decoder.onnx with the same inputs and"
-                                    + " outputs. For sd-onnx: the directory optimum-cli wrote. The model"
-                                    + " version in artifact keys is always a hash of the model files.");
-
-    public static final ConfigOption<String> GENERATOR_SCHEDULER =
-            ConfigOptions.key("generator.scheduler")
-                    .stringType()
-                    .defaultValue("")
-                    .withDescription("sd-onnx: the scheduler class to run instead of the one named in"
-                            + " scheduler/scheduler_config.json ('EulerDiscreteScheduler' or 'DDIMScheduler';"
-                            + " the config's betas, prediction type and spacing still apply). Needed for"
-                            + " exports whose scheduler is another one, e.g. SD 1.5's PNDMScheduler.");
-
-    private ModelOptions() {}
+    private ModelOptions(String prefix, JobOperator operator, String defaultModel, String modelDescription) {
+        String stage = operator.uid();
+        this.prefix = prefix;
+        this.family =
+                ConfigOptions.key(prefix + ".family")
+                        .stringType()
+                        .noDefaultValue()
+                        .withDescription(
+                                "The model family the " + stage + " stage runs: the identifier of a"
+                                        + " factory of the stage's plug-in contract on the classpath"
+                                        + " (README.md, \"Model families\"). Unset: the family that names "
+                                        + prefix + ".model among its built-in models, else the stage's"
+                                        + " default family.");
+        this.model =
+                ConfigOptions.key(prefix + ".model")
+                        .stringType()
+                        .defaultValue(defaultModel)
+                        .withDescription(modelDescription);
+        this.device =
+                ConfigOptions.key(prefix + ".device")
+                        .stringType()
+                        .defaultValue(CPU)
+                        .withDescription(
+                                "Where the " + stage + " model runs: 'cpu', or 'cuda:N' for GPU N through"
+                                        + " ONNX Runtime's CUDA execution provider (needs the onnxruntime_gpu"
+                                        + " build, see README.md, \"GPUs\"). A GPU that cannot be used fails"
+                                        + " the stage at start unless " + prefix + ".device-fallback is cpu.");
+        this.deviceFallback =
+                ConfigOptions.key(prefix + ".device-fallback")
+                        .stringType()
+                        .defaultValue("none")
+                        .withDescription(
+                                "What the " + stage + " stage does when " + prefix + ".device cannot be"
+                                        + " used: 'none' fails it; 'cpu' logs a warning and runs on the CPU.");
+        this.familyOptions =
+                ConfigOptions.key(prefix + ".options")
+                        .mapType()
+                        .noDefaultValue()
+                        .withDescription(
+                                "Options of the " + stage + " stage's model family, given one key each as "
+                                        + prefix + ".options.<name>: <value>. The built-in families take"
+                                        + " none.");
+    }
 }

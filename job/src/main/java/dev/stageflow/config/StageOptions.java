@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * The options every model stage has, under the stage's prefix ({@code encoder.}, {@code
@@ -30,6 +31,10 @@ public final class StageOptions {
     public final ConfigOption<Duration> timeout;
     public final ConfigOption<Integer> maxAttempts;
     public final ConfigOption<Duration> retryTime;
+    public final ConfigOption<String> slotSharingGroup;
+    public final ConfigOption<Double> slotCpuCores;
+    public final ConfigOption<MemorySize> slotTaskHeapMemory;
+    public final ConfigOption<Double> slotGpus;
 
     private StageOptions(
             String prefix, JobOperator operator, int batchSize, long maxWaitMillis, int threads) {
@@ -101,9 +106,39 @@ public final class StageOptions {
                                         + " Redis or the network, in place with backoff from 100 ms to 5 s,"
                                         + " before the job restarts from its last checkpoint. Shorter than "
                                         + prefix + ".timeout.");
-    }
-
-    public List<ConfigOption<?>> options() {
-        return List.of(batchSize, batchMaxWait, parallelism, threads, maxInFlight, timeout, maxAttempts, retryTime);
+        this.slotSharingGroup =
+                ConfigOptions.key(prefix + ".slot-sharing-group")
+                        .stringType()
+                        .noDefaultValue()
+                        .withDescription(
+                                "The slot-sharing group of the " + stage + " operator. Unset: Flink's"
+                                        + " default group, which every operator shares, one subtask of each"
+                                        + " per slot. A group of its own puts the stage's subtasks in slots of"
+                                        + " their own, which " + prefix + ".slot.* can size.");
+        this.slotCpuCores =
+                ConfigOptions.key(prefix + ".slot.cpu-cores")
+                        .doubleType()
+                        .noDefaultValue()
+                        .withDescription(
+                                "CPU cores of a slot of " + prefix + ".slot-sharing-group (Flink's"
+                                        + " fine-grained resource management); set with "
+                                        + prefix + ".slot.task-heap-memory.");
+        this.slotTaskHeapMemory =
+                ConfigOptions.key(prefix + ".slot.task-heap-memory")
+                        .memoryType()
+                        .noDefaultValue()
+                        .withDescription(
+                                "Task heap memory of a slot of " + prefix + ".slot-sharing-group; set"
+                                        + " with " + prefix + ".slot.cpu-cores.");
+        this.slotGpus =
+                ConfigOptions.key(prefix + ".slot.gpus")
+                        .doubleType()
+                        .defaultValue(0.0)
+                        .withDescription(
+                                "GPUs (Flink's external resource 'gpu') of a slot of " + prefix
+                                        + ".slot-sharing-group, so each GPU runs one " + stage + " subtask;"
+                                        + " needs " + prefix + ".slot.cpu-cores and "
+                                        + prefix + ".slot.task-heap-memory, and TaskManagers that declare"
+                                        + " the resource (README.md, \"GPUs\").");
     }
 }

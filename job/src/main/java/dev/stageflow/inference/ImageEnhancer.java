@@ -1,58 +1,27 @@
 package dev.stageflow.inference;
 
 import dev.stageflow.model.Style;
-import java.util.Objects;
 
 /**
- * The enhance stage's image processing: bicubic upscale, unsharp mask, per-channel auto-contrast and
- * colour grading by style, in plain Java.
+ * Maps a generated image to its final form: the model of the image-enhance stage, made by an {@link
+ * ImageEnhancerFactory}.
  *
- * <p>The output is a pure function of the input pixels, the style and {@link #version()}: no
- * randomness, no threads, and Java's float arithmetic is the same on every JVM, so a replayed
- * request yields the same PNG bytes and hits the same content key. Anything that changes the output
- * must change the version. Instances hold no mutable state and may be shared between threads.
+ * <p>Besides the {@link ModelFactory} contract: one instance serves one subtask, whose {@code
+ * enhancer.threads} workers call {@link #enhance} at once, so an implementation is thread-safe (the
+ * classical one holds no mutable state; ONNX Runtime sessions may run concurrently). The input is left
+ * unchanged.
  */
-public final class ImageEnhancer {
+public interface ImageEnhancer extends AutoCloseable {
 
-    private static final String ALGORITHM_VERSION = "enhance-v1";
+    /** Model name, e.g. {@code classical}. */
+    String name();
 
-    private final EnhanceSettings settings;
+    /** Part of the content key of every output, so it names everything that shapes the pixels. */
+    String version();
 
-    public ImageEnhancer(EnhanceSettings settings) {
-        this.settings = Objects.requireNonNull(settings, "settings");
-    }
+    /** A new image made from {@code input} in {@code style}. */
+    RgbImage enhance(RgbImage input, Style style);
 
-    /** Part of the content key of every output, so it names every setting that shapes the pixels. */
-    public String version() {
-        return ALGORITHM_VERSION + "-s" + settings.scale() + "-a" + settings.sharpenAmount()
-                + "-r" + settings.sharpenSigma() + "-c" + settings.contrastClip();
-    }
-
-    /** A new image, {@code scale} times the size of {@code input}; the input is left unchanged. */
-    public RgbImage enhance(RgbImage input, Style style) {
-        RgbImage image = upscale(input);
-        sharpen(image);
-        AutoContrast.stretch(image, settings.contrastClip());
-        StyleGrade.apply(image, style);
-        return image;
-    }
-
-    /** A new image: {@code input} upscaled bicubically by {@code scale}. */
-    RgbImage upscale(RgbImage input) {
-        return AxisFilter.applySeparable(input,
-                AxisFilter.bicubicUpscale(input.width(), settings.scale()),
-                AxisFilter.bicubicUpscale(input.height(), settings.scale()));
-    }
-
-    /** Unsharp mask, in place: adds {@code amount} times the detail that a Gaussian blur removes. */
-    void sharpen(RgbImage image) {
-        float[] blurred = AxisFilter.applySeparable(image,
-                AxisFilter.gaussianBlur(image.width(), settings.sharpenSigma()),
-                AxisFilter.gaussianBlur(image.height(), settings.sharpenSigma())).planes();
-        float[] planes = image.planes();
-        float amount = settings.sharpenAmount();
-        for (int i = 0; i < planes.length; i++) {
-            planes[i] += amount * (planes[i] - blurred[i]);
-        }
-    }
+    @Override
+    default void close() {}
 }

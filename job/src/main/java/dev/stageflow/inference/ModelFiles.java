@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.configuration.IllegalConfigurationException;
 
 /**
  * Copies model files that ship on the classpath (inside Maven artifacts) to a local directory,
@@ -42,6 +44,27 @@ public final class ModelFiles {
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot extract model file " + resource + " to " + target, e);
+        }
+    }
+
+    /**
+     * Fails, naming the directory and the missing files, unless the directory {@code spec.model()}
+     * holds {@code files}. A directory that is not on this machine is not checked: the model may be on
+     * the cluster's machines only.
+     */
+    public static void requireFiles(ModelSpec spec, String... files) {
+        Path dir = spec.modelPath();
+        if (!Files.isDirectory(dir)) {
+            if (Files.exists(dir)) {
+                throw new IllegalConfigurationException("Model " + dir + " of family " + spec.family()
+                        + " is a file; the family loads a directory holding " + String.join(", ", files));
+            }
+            return;
+        }
+        List<String> missing = Arrays.stream(files).filter(file -> !Files.isRegularFile(dir.resolve(file))).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalConfigurationException("Model directory " + dir + " of family " + spec.family()
+                    + " has no " + String.join(", ", missing) + "; the family needs " + String.join(", ", files));
         }
     }
 

@@ -1,12 +1,9 @@
 package dev.stageflow.inference;
 
-import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
-import ai.djl.translate.Translator;
+import dev.stageflow.config.ModelOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * An {@link ImageGenerator} made of two ONNX models run by ONNX Runtime through DJL: a denoiser
@@ -29,8 +27,12 @@ import java.util.Properties;
  * tested with 1 and 2). That holds for one ONNX Runtime version on one CPU kind: it picks kernels
  * by instruction set (AVX2, AVX-512, ...), so machines of different kinds may differ in the last
  * bits. A user's export with other ops needs the same test.
+ *
+ * <p>The family {@value #FAMILY}: {@code generator.model} is {@code builtin} or a directory.
  */
 public final class OnnxImageGenerator implements ImageGenerator {
+
+    public static final String FAMILY = "cppn";
 
     public static final int EMBEDDING_SIZE = 384;
     public static final int MAX_IMAGE_SIDE = 2048;
@@ -61,14 +63,14 @@ public final class OnnxImageGenerator implements ImageGenerator {
     private final Predictor<DenoiserTranslator.Step, LatentBatch> denoiser;
     private final Predictor<LatentBatch, RgbImage[]> decoder;
 
-    private OnnxImageGenerator(String name, String version, Path dir, int threads) {
+    private OnnxImageGenerator(String name, String version, Path dir, ModelSpec spec) {
         this.name = name;
         this.version = version;
-        this.denoiserModel = load(dir, DENOISER_FILE, DenoiserTranslator.Step.class, LatentBatch.class,
-                new DenoiserTranslator(), threads);
+        this.denoiserModel = OnnxModels.load(dir, modelName(DENOISER_FILE), DenoiserTranslator.Step.class,
+                LatentBatch.class, new DenoiserTranslator(), spec);
         try {
-            this.decoderModel = load(dir, DECODER_FILE, LatentBatch.class, RgbImage[].class,
-                    new DecoderTranslator(), threads);
+            this.decoderModel = OnnxModels.load(dir, modelName(DECODER_FILE), LatentBatch.class, RgbImage[].class,
+                    new DecoderTranslator(), spec);
         } catch (RuntimeException e) {
             denoiserModel.close();
             throw e;
@@ -77,15 +79,16 @@ public final class OnnxImageGenerator implements ImageGenerator {
         this.decoder = decoderModel.newPredictor();
     }
 
-    /**
-     * The built-in models from the project's own resources; ONNX Runtime uses {@code threads} per
-     * model. Their version is a hash of the files, like any export's.
-     */
+    /** The built-in models from the project's own resources, on the CPU; ONNX Runtime uses {@code threads} per model. */
     public static OnnxImageGenerator builtin(int threads) {
+        return builtin(ModelSpec.of(FAMILY, ModelOptions.BUILTIN, threads));
+    }
+
+    private static OnnxImageGenerator builtin(ModelSpec spec) {
         Path denoiser = ModelFiles.extract("/" + BUILTIN_RESOURCE_DIR + "/" + DENOISER_FILE, BUILTIN_VERSION);
         ModelFiles.extract("/" + BUILTIN_RESOURCE_DIR + "/" + DECODER_FILE, BUILTIN_VERSION);
         Path dir = denoiser.getParent();
-        return new OnnxImageGenerator(BUILTIN_NAME, ModelVersion.of(BUILTIN_NAME, dir, MODEL_FILES), dir, threads);
+        return new OnnxImageGenerator(BUILTIN_NAME, ModelVersion.of(BUILTIN_NAME, dir, MODEL_FILES), dir, spec);
     }
 
     /**
@@ -96,10 +99,14 @@ public final class OnnxImageGenerator implements ImageGenerator {
      * the files change, and stale artifacts would be reused).
      */
     public static OnnxImageGenerator fromDirectory(Path dir, int threads) {
+        return fromDirectory(dir, ModelSpec.of(FAMILY, dir.toString(), threads));
+    }
+
+    private static OnnxImageGenerator fromDirectory(Path dir, ModelSpec spec) {
         Properties properties = readProperties(dir.resolve(PROPERTIES_FILE));
         String dirName = dir.toAbsolutePath().normalize().getFileName().toString();
         String name = properties.getProperty("name", dirName);
-        return new OnnxImageGenerator(name, ModelVersion.of(name, dir, MODEL_FILES), dir, threads);
+        return new OnnxImageGenerator(name, ModelVersion.of(name, dir, MODEL_FILES), dir, spec);
     }
 
     @Override
@@ -193,22 +200,8 @@ public final class OnnxImageGenerator implements ImageGenerator {
         }
     }
 
-    private static <I, O> ZooModel<I, O> load(Path dir, String file, Class<I> input, Class<O> output,
-            Translator<I, O> translator, int threads) {
-        Criteria<I, O> criteria = Criteria.builder()
-                .setTypes(input, output)
-                .optModelPath(dir)
-                .optModelName(file.substring(0, file.length() - ".onnx".length()))
-                .optEngine("OnnxRuntime")
-                .optOption("interOpNumThreads", "1")
-                .optOption("intraOpNumThreads", String.valueOf(threads))
-                .optTranslator(translator)
-                .build();
-        try {
-            return criteria.loadModel();
-        } catch (IOException | ModelNotFoundException | MalformedModelException e) {
-            throw new IllegalStateException("Cannot load model " + dir.resolve(file), e);
-        }
+    private static String modelName(String file) {
+        return file.substring(0, file.length() - ".onnx".length());
     }
 
     private static Properties readProperties(Path file) {
@@ -221,5 +214,31 @@ public final class OnnxImageGenerator implements ImageGenerator {
             }
         }
         return properties;
+    }
+
+    /** The family {@value #FAMILY}, registered for {@link java.util.ServiceLoader}. */
+    public static final class Factory implements ImageGeneratorFactory {
+
+        @Override
+        public String family() {
+            return FAMILY;
+        }
+
+        @Override
+        public Set<String> builtinModels() {
+            return Set.of(ModelOptions.BUILTIN);
+        }
+
+        @Override
+        public void validate(ModelSpec spec) {
+            if (!ModelOptions.BUILTIN.equals(spec.model())) {
+                ModelFiles.requireFiles(spec, DENOISER_FILE, DECODER_FILE);
+            }
+        }
+
+        @Override
+        public ImageGenerator create(ModelSpec spec) {
+            return ModelOptions.BUILTIN.equals(spec.model()) ? builtin(spec) : fromDirectory(spec.modelPath(), spec);
+        }
     }
 }

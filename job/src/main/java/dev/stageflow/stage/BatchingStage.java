@@ -1,5 +1,6 @@
 package dev.stageflow.stage;
 
+import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.model.DeadLetterReason;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.StageFailure;
@@ -37,6 +38,9 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptRecord> {
 
     private static final long serialVersionUID = 1L;
+
+    /** The name of the external resource that GPUs are in Flink's configuration ({@code external-resources}). */
+    public static final String GPU_RESOURCE = "gpu";
 
     /** One suspect's call at a time per JVM (the classes of a job are shared by its tasks on a TaskManager). */
     private static final Semaphore SUSPECT_CALLS = new Semaphore(1);
@@ -136,6 +140,19 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
     /** Requests with equal keys may share a batch. */
     protected Object batchKey(IN input) {
         return "";
+    }
+
+    /**
+     * {@code spec} on this TaskManager: a {@code cuda} device without an index becomes the GPU Flink
+     * gave the TaskManager as its external resource {@value #GPU_RESOURCE} (README.md, "GPUs").
+     */
+    protected final ModelSpec onThisTaskManager(ModelSpec spec) {
+        List<Integer> gpus = getRuntimeContext().getExternalResourceInfos(GPU_RESOURCE).stream()
+                .flatMap(info -> info.getProperty("index").stream())
+                .map(Integer::valueOf)
+                .sorted()
+                .toList();
+        return spec.on(spec.device().assign(gpus));
     }
 
     /** Batcher threads; one per model instance (models are not shared between threads). */

@@ -1,10 +1,10 @@
 package dev.stageflow.stage;
 
 import dev.stageflow.config.JobOperator;
-import dev.stageflow.inference.EnhanceSettings;
 import dev.stageflow.inference.ImageEnhancer;
+import dev.stageflow.inference.ModelKind;
+import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.inference.RgbImage;
-import dev.stageflow.inference.ModelSelection;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.StageOutcome;
@@ -38,9 +38,9 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
     public static final String STAGE = JobOperator.IMAGE_ENHANCE.uid();
     public static final String IMAGE = "image";
 
-    private final EnhanceSettings enhanceSettings;
+    private final ModelSpec model;
     private final StoreSettings storeSettings;
-    private final ModelSelection models;
+    private final ModelSpec generatorModel;
     private final StoreSettings generateStoreSettings;
     private transient ImageEnhancer enhancer;
     private transient ArtifactStore store;
@@ -48,18 +48,19 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
     private transient ImageGeneration repairs;
     private transient Counter repaired;
 
-    public ImageEnhanceStage(BatchSettings batch, EnhanceSettings enhanceSettings, StoreSettings storeSettings,
-            ModelSelection models, StoreSettings generateStoreSettings) {
+    /** {@code generatorModel}: image-generate's, to generate a corrupt input again (on one thread). */
+    public ImageEnhanceStage(BatchSettings batch, ModelSpec model, StoreSettings storeSettings,
+            ModelSpec generatorModel, StoreSettings generateStoreSettings) {
         super(STAGE, batch, storeSettings);
-        this.enhanceSettings = enhanceSettings;
+        this.model = model;
         this.storeSettings = storeSettings;
-        this.models = models;
+        this.generatorModel = generatorModel;
         this.generateStoreSettings = generateStoreSettings;
     }
 
     @Override
     protected void openStage() {
-        enhancer = new ImageEnhancer(enhanceSettings);
+        enhancer = ModelKind.IMAGE_ENHANCER.create(onThisTaskManager(model));
         store = openStore(storeSettings);
         generateStore = openStore(generateStoreSettings);
         repaired = getRuntimeContext().getMetricGroup().addGroup("stage", STAGE)
@@ -90,7 +91,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
         ArtifactRef result = existing.orElseGet(() -> enhanceAndWrite(record, source, key));
         long millis = (System.nanoTime() - start) / 1_000_000;
         return record.withEnhance(new StageOutcome(
-                STAGE, "enhance", enhancer.version(), existing.isPresent(), millis, new ArtifactRef[] {result}));
+                STAGE, enhancer.name(), enhancer.version(), existing.isPresent(), millis, new ArtifactRef[] {result}));
     }
 
     private ArtifactRef enhanceAndWrite(PromptRecord record, ArtifactRef source, ArtifactKey key) {
@@ -131,7 +132,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
     private synchronized ImageGeneration repairs() {
         if (repairs == null) {
-            repairs = new ImageGeneration(models, 1, generateStoreSettings, generateStore);
+            repairs = new ImageGeneration(onThisTaskManager(generatorModel).withThreads(1), generateStoreSettings, generateStore);
         }
         return repairs;
     }
@@ -148,6 +149,9 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
     @Override
     protected void closeStage() {
+        if (enhancer != null) {
+            enhancer.close();
+        }
         if (repairs != null) {
             repairs.close();
         }

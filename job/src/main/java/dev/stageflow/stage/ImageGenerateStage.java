@@ -4,7 +4,7 @@ import dev.stageflow.config.JobOperator;
 import dev.stageflow.inference.ImageGenerator.Generated;
 import dev.stageflow.inference.ImageGenerator.GenerationInput;
 import dev.stageflow.inference.ImageGenerator;
-import dev.stageflow.inference.ModelSelection;
+import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.StageOutcome;
@@ -27,21 +27,21 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord> {
     public static final String LATENT = ImageGeneration.LATENT;
     public static final String IMAGE = ImageGeneration.IMAGE;
 
-    private final ModelSelection models;
+    private final ModelSpec model;
     private final StoreSettings storeSettings;
     private transient ImageGeneration generation;
     private transient ArtifactStore store;
 
-    public ImageGenerateStage(BatchSettings batch, ModelSelection models, StoreSettings storeSettings) {
+    public ImageGenerateStage(BatchSettings batch, ModelSpec model, StoreSettings storeSettings) {
         super(STAGE, batch, storeSettings);
-        this.models = models;
+        this.model = model;
         this.storeSettings = storeSettings;
     }
 
     @Override
     protected void openStage() {
         store = openStore(storeSettings);
-        generation = new ImageGeneration(models, batch.threads, storeSettings, store);
+        generation = new ImageGeneration(onThisTaskManager(model), storeSettings, store);
     }
 
     @Override

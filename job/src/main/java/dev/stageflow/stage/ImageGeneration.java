@@ -3,7 +3,8 @@ package dev.stageflow.stage;
 import dev.stageflow.inference.ImageGenerator;
 import dev.stageflow.inference.ImageGenerator.Generated;
 import dev.stageflow.inference.ImageGenerator.GenerationInput;
-import dev.stageflow.inference.ModelSelection;
+import dev.stageflow.inference.ModelKind;
+import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.PromptRequest;
@@ -33,8 +34,8 @@ final class ImageGeneration implements AutoCloseable {
     private final StoreSettings storeSettings;
     private final ArtifactStore store;
 
-    ImageGeneration(ModelSelection models, int threads, StoreSettings storeSettings, ArtifactStore store) {
-        this.generator = models.openGenerator(threads);
+    ImageGeneration(ModelSpec model, StoreSettings storeSettings, ArtifactStore store) {
+        this.generator = ModelKind.IMAGE_GENERATOR.create(model);
         this.storeSettings = storeSettings;
         this.store = store;
     }

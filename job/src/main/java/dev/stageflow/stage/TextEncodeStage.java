@@ -1,8 +1,9 @@
 package dev.stageflow.stage;
 
 import dev.stageflow.config.JobOperator;
-import dev.stageflow.inference.ModelSelection;
-import dev.stageflow.inference.TextEmbedder;
+import dev.stageflow.inference.ModelKind;
+import dev.stageflow.inference.ModelSpec;
+import dev.stageflow.inference.TextEncoder;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.PromptRequest;
@@ -17,33 +18,34 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prompt text to an embedding: MiniLM's 384-d sentence embedding, or for sd-onnx the pipeline's
- * CLIP {@code last_hidden_state} of the text and of the negative text. Looks each text up in the
- * two-tier {@link EmbeddingCache} first and runs the encoder once per batch on the distinct texts
- * it missed. With Redis down (its circuit breaker open) every Redis lookup is a miss without
- * waiting, and the encoder computes the embedding. A prompt is a cache hit when all its texts were.
+ * Prompt text to an embedding, with the {@link TextEncoder} of the configured family (and the
+ * negative text's too, for a family that {@linkplain TextEncoder#encodesNegativeText() asks for
+ * it}). Looks each text up in the two-tier {@link EmbeddingCache} first and runs the encoder once
+ * per batch on the distinct texts it missed. With Redis down (its circuit breaker open) every Redis
+ * lookup is a miss without waiting, and the encoder computes the embedding. A prompt is a cache hit
+ * when all its texts were.
  */
 public class TextEncodeStage extends BatchingStage<PromptRequest> {
 
     private static final long serialVersionUID = 1L;
     public static final String STAGE = JobOperator.TEXT_ENCODE.uid();
 
-    private final ModelSelection models;
+    private final ModelSpec model;
     private final CacheSettings cacheSettings;
-    private transient TextEmbedder encoder;
+    private transient TextEncoder encoder;
     private transient EmbeddingCache cache;
 
     /** {@code ledgerStore}: the store whose root holds the stage's call ledger (it writes no artifacts). */
-    public TextEncodeStage(BatchSettings batch, ModelSelection models, CacheSettings cacheSettings,
+    public TextEncodeStage(BatchSettings batch, ModelSpec model, CacheSettings cacheSettings,
             StoreSettings ledgerStore) {
         super(STAGE, batch, ledgerStore);
-        this.models = models;
+        this.model = model;
         this.cacheSettings = cacheSettings;
     }
 
     @Override
     protected void openStage() {
-        encoder = models.openTextEncoder(batch.threads);
+        encoder = ModelKind.TEXT_ENCODER.create(onThisTaskManager(model));
         cache = new EmbeddingCache(cacheSettings, encoder.version(), encoder.dimension());
         cache.registerMetrics(getRuntimeContext().getMetricGroup().addGroup("stage", STAGE).addGroup("redis"));
     }
@@ -51,10 +53,11 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
     @Override
     protected List<PromptRecord> process(List<PromptRequest> requests) {
         long start = System.nanoTime();
+        boolean negative = encoder.encodesNegativeText();
         LinkedHashSet<String> distinct = new LinkedHashSet<>();
         for (PromptRequest request : requests) {
             distinct.add(request.text);
-            if (models.encodesNegativeText()) {
+            if (negative) {
                 distinct.add(request.negativeText);
             }
         }
@@ -75,7 +78,6 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
         long share = shareOf((System.nanoTime() - start) / 1_000_000, requests);
         List<PromptRecord> records = new ArrayList<>(requests.size());
         for (PromptRequest request : requests) {
-            boolean negative = models.encodesNegativeText();
             boolean hit = cached.containsKey(request.text) && (!negative || cached.containsKey(request.negativeText));
             recordLookup(hit);
             StageOutcome outcome = new StageOutcome(

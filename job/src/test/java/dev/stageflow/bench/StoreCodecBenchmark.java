@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.inference.EnhanceSettings;
-import dev.stageflow.inference.ImageEnhancer;
+import dev.stageflow.inference.ClassicalEnhancer;
 import dev.stageflow.inference.ImageGenerator.Generated;
 import dev.stageflow.inference.ImageGenerator.GenerationInput;
 import dev.stageflow.inference.OnnxImageGenerator;
-import dev.stageflow.inference.TextEncoder;
+import dev.stageflow.inference.MiniLmTextEncoder;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.Json;
 import dev.stageflow.model.Style;
@@ -110,8 +110,8 @@ public final class StoreCodecBenchmark {
     private static Map<String, List<Artifact>> artifacts(List<String> texts, int size) {
         List<Artifact> latents = new ArrayList<>();
         List<Artifact> images = new ArrayList<>();
-        ImageEnhancer enhancer = new ImageEnhancer(EnhanceSettings.defaults());
-        try (TextEncoder encoder = TextEncoder.builtin(1, 128);
+        ClassicalEnhancer enhancer = new ClassicalEnhancer(EnhanceSettings.defaults());
+        try (MiniLmTextEncoder encoder = MiniLmTextEncoder.builtin(1, 128);
                 OnnxImageGenerator generator = OnnxImageGenerator.builtin(2)) {
             for (int i = 0; i < texts.size(); i++) {
                 float[] embedding = encoder.encode(List.of(texts.get(i)))[0];

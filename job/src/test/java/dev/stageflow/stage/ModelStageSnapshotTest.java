@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stageflow.config.ModelOptions;
 import dev.stageflow.config.StoreOptions;
-import dev.stageflow.inference.ModelSelection;
+import dev.stageflow.inference.ModelKind;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.DeadLetterReason;
 import dev.stageflow.model.PromptRecord;
@@ -43,7 +43,9 @@ class ModelStageSnapshotTest {
     private OneInputStreamOperatorTestHarness<PromptRequest, PromptRecord> harness(Duration maxWait)
             throws Exception {
         BatchSettings batch = new BatchSettings(16, maxWait, -1, 1, 64, Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
-        TextEncodeStage stage = new TextEncodeStage(batch, ModelSelection.from(encoderMaxTokens(64)),
+        Configuration encoder = new Configuration();
+        encoder.set(ModelOptions.ENCODER_MAX_TOKENS, 64);
+        TextEncodeStage stage = new TextEncodeStage(batch, ModelKind.TEXT_ENCODER.resolve(encoder, batch.threads),
                 CacheSettings.from(new Configuration()), storeSettings());
         return new OneInputStreamOperatorTestHarness<>(
                 new AsyncWaitOperatorFactory<>(stage, 60_000, 64, OutputMode.UNORDERED), REQUESTS);
@@ -75,7 +77,8 @@ class ModelStageSnapshotTest {
     static OneInputStreamOperatorTestHarness<PromptRecord, PromptRecord> generateHarness(
             StoreSettings store, Duration maxWait) throws Exception {
         BatchSettings batch = new BatchSettings(4, maxWait, -1, 1, 64, Duration.ofMinutes(1), 3, Duration.ofSeconds(10));
-        ImageGenerateStage stage = new ImageGenerateStage(batch, ModelSelection.from(new Configuration()), store);
+        ImageGenerateStage stage = new ImageGenerateStage(batch,
+                ModelKind.IMAGE_GENERATOR.resolve(new Configuration(), batch.threads), store);
         return new OneInputStreamOperatorTestHarness<>(
                 new AsyncWaitOperatorFactory<>(stage, 60_000, 64, OutputMode.UNORDERED), RECORDS);
     }
@@ -178,11 +181,5 @@ class ModelStageSnapshotTest {
             }
             return after.extractOutputValues();
         }
-    }
-
-    private static Configuration encoderMaxTokens(int tokens) {
-        Configuration conf = new Configuration();
-        conf.set(ModelOptions.ENCODER_MAX_TOKENS, tokens);
-        return conf;
     }
 }

@@ -1,5 +1,6 @@
 package dev.stageflow.inference.sd;
 
+import ai.djl.engine.Engine;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
@@ -8,6 +9,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.stageflow.inference.ExecutionDevice;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,14 +40,18 @@ final class OrtModel implements AutoCloseable {
     }
 
     /**
-     * Opens {@code file} with {@code threads} intra-op threads; {@code metadataOnly} skips graph
+     * Opens {@code file} on {@code device} (the CUDA execution provider for a GPU, which needs the
+     * onnxruntime_gpu build) with {@code threads} intra-op threads; {@code metadataOnly} skips graph
      * optimisation, for a check at job build time that only reads the declared tensors.
      */
-    static OrtModel open(Path file, String displayName, int threads, boolean metadataOnly) {
-        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+    static OrtModel open(Path file, String displayName, ExecutionDevice device, int threads, boolean metadataOnly) {
+        OrtEnvironment environment = environment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setInterOpNumThreads(1);
             options.setIntraOpNumThreads(threads);
+            if (device.cuda()) {
+                options.addCUDA(device.assign(List.of()).index());
+            }
             if (metadataOnly) {
                 options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
             }
@@ -57,8 +63,19 @@ final class OrtModel implements AutoCloseable {
                 throw e;
             }
         } catch (OrtException e) {
-            throw new IllegalArgumentException(displayName + " is not a model ONNX Runtime can load: " + e.getMessage(), e);
+            throw new IllegalArgumentException(displayName + " is not a model ONNX Runtime can load on " + device + ": "
+                    + e.getMessage(), e);
         }
+    }
+
+    /**
+     * ONNX Runtime's one environment per JVM, always created by DJL's engine: DJL sets its thread
+     * pool when it creates the environment and fails if one exists already, so a family on DJL
+     * (minilm, cppn) in the same TaskManager would fail after this one had created it.
+     */
+    static OrtEnvironment environment() {
+        Engine.getEngine("OnnxRuntime");
+        return OrtEnvironment.getEnvironment();
     }
 
     String displayName() {

@@ -22,7 +22,7 @@ public interface Scheduler {
                 throw new IllegalArgumentException(source + ": scheduler '" + name + "' is not supported; supported: "
                         + SchedulerConfig.EULER_DISCRETE + ", " + SchedulerConfig.DDIM
                         + " (a config's betas and prediction type work with either: choose one with"
-                        + " generator.scheduler)");
+                        + " generator.options.scheduler)");
         }
     }
 

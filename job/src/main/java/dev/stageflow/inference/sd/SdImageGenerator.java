@@ -4,8 +4,13 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.stageflow.config.ModelOptions;
+import dev.stageflow.config.StageOptions;
+import dev.stageflow.inference.ExecutionDevice;
 import dev.stageflow.inference.GaussianNoise;
 import dev.stageflow.inference.ImageGenerator;
+import dev.stageflow.inference.ImageGeneratorFactory;
+import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.inference.RgbImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,14 +61,15 @@ public final class SdImageGenerator implements ImageGenerator {
     private final String name;
     private final String version;
 
-    SdImageGenerator(SdPipelineFiles files, int threads, int rows, boolean metadataOnly) {
+    SdImageGenerator(SdPipelineFiles files, ExecutionDevice device, int threads, int rows, boolean metadataOnly) {
         if (rows < 1) {
             throw new IllegalArgumentException("The UNet's batch must have at least 1 row, got " + rows);
         }
         this.rows = rows;
         this.scheduler = files.scheduler();
         this.scalingFactor = files.scalingFactor();
-        this.unet = OrtModel.open(files.file(SdLayout.UNET), files.describe(SdLayout.UNET), threads, metadataOnly);
+        this.unet = OrtModel.open(files.file(SdLayout.UNET), files.describe(SdLayout.UNET), device, threads,
+                metadataOnly);
         OrtModel vaeModel = null;
         try {
             sampleType = unet.input(SdLayout.SAMPLE, Tensors.FLOATS, 4).type;
@@ -77,7 +83,7 @@ public final class SdImageGenerator implements ImageGenerator {
             contextLength = OrtModel.dimension(context, 1);
             hidden = OrtModel.dimension(context, 2);
             vaeModel = OrtModel.open(files.file(SdLayout.VAE_DECODER), files.describe(SdLayout.VAE_DECODER),
-                    threads, metadataOnly);
+                    device, threads, metadataOnly);
             TensorInfo latent = vaeModel.input(SdLayout.LATENT_SAMPLE, Tensors.FLOATS, 4);
             checkChannels(vaeModel, latent, SdLayout.LATENT_SAMPLE);
             vaeModel.requireOnlyInputs(Set.of(SdLayout.LATENT_SAMPLE), "a VAE decoder takes latent_sample only");
@@ -100,7 +106,7 @@ public final class SdImageGenerator implements ImageGenerator {
      * rows} prompts (twice that many rows with guidance).
      */
     public static SdImageGenerator open(Path dir, int threads, String schedulerClass, int rows) {
-        return new SdImageGenerator(SdPipelineFiles.of(dir, schedulerClass), threads, rows, false);
+        return new SdImageGenerator(SdPipelineFiles.of(dir, schedulerClass), ExecutionDevice.CPU, threads, rows, false);
     }
 
     @Override
@@ -305,5 +311,33 @@ public final class SdImageGenerator implements ImageGenerator {
     public void close() {
         unet.close();
         vae.close();
+    }
+
+    /**
+     * The family {@value SdPipelineFiles#FAMILY} for image-generate, registered for {@link
+     * java.util.ServiceLoader}: {@code generator.model} is the export's directory; its one option,
+     * {@code generator.options.scheduler}, names a scheduler class to run instead of the config's.
+     * Every UNet call has {@code generator.batch.size} prompts.
+     */
+    public static final class Factory implements ImageGeneratorFactory {
+
+        @Override
+        public String family() {
+            return SdPipelineFiles.FAMILY;
+        }
+
+        @Override
+        public void validate(ModelSpec spec) {
+            SdPipelineFiles.validate(spec, ModelOptions.GENERATOR, Set.of(SdPipelineFiles.SCHEDULER_OPTION),
+                    files -> new SdImageGenerator(files, ExecutionDevice.CPU, 1, 1, true).close());
+        }
+
+        @Override
+        public ImageGenerator create(ModelSpec spec) {
+            String scheduler = spec.familyOptions().get(SdPipelineFiles.SCHEDULER_OPTION);
+            int rows = spec.configuration().get(StageOptions.GENERATOR.batchSize);
+            return new SdImageGenerator(SdPipelineFiles.of(spec.modelPath(), scheduler), spec.device(), spec.threads(),
+                    rows, false);
+        }
     }
 }

@@ -1,15 +1,23 @@
 package dev.stageflow.inference.sd;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stageflow.config.ModelOptions;
+import dev.stageflow.inference.ExecutionDevice;
+import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.inference.ModelVersion;
 import dev.stageflow.model.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.IllegalConfigurationException;
 
 /**
  * A Stable Diffusion pipeline directory in the layout {@code optimum-cli export onnx} writes,
@@ -22,6 +30,11 @@ import java.util.stream.Stream;
  * and the VAE config, and the scheduler chosen by option.
  */
 public final class SdPipelineFiles {
+
+    /** The family's identifier, for {@code encoder.family} and {@code generator.family}. */
+    public static final String FAMILY = "sd-onnx";
+    /** The generator's family option naming a scheduler class: {@code generator.options.scheduler}. */
+    public static final String SCHEDULER_OPTION = "scheduler";
 
     static final List<String> REQUIRED = List.of(SdLayout.MODEL_INDEX,
             SdLayout.TOKENIZER_DIR + "/" + ClipTokenizer.VOCAB_FILE,
@@ -55,6 +68,38 @@ public final class SdPipelineFiles {
         this.name = dir.toAbsolutePath().normalize().getFileName().toString();
     }
 
+    /**
+     * The job's options with text-encode on image-generate's export when {@code generator.family}
+     * is {@value #FAMILY} and the encoder is not set: an SD UNet takes its own CLIP text encoder's
+     * hidden states and nothing else, so a user names the export once. An encoder of another
+     * family is refused.
+     */
+    public static Configuration withPairedTextEncoder(Configuration conf) {
+        if (!conf.getOptional(ModelOptions.GENERATOR.family).filter(FAMILY::equals).isPresent()) {
+            return conf;
+        }
+        String encoderFamily = conf.getOptional(ModelOptions.ENCODER.family).orElse(FAMILY);
+        if (!encoderFamily.equals(FAMILY)) {
+            throw new IllegalConfigurationException(ModelOptions.ENCODER.family.key() + " is " + encoderFamily + ", but "
+                    + ModelOptions.GENERATOR.family.key() + " " + FAMILY + " takes the embeddings of its own CLIP text"
+                    + " encoder: leave " + ModelOptions.ENCODER.family.key() + " unset, or set it to " + FAMILY);
+        }
+        Configuration paired = new Configuration(conf);
+        paired.set(ModelOptions.ENCODER.family, FAMILY);
+        if (conf.getOptional(ModelOptions.ENCODER.model).isEmpty()) {
+            Path dir = Paths.get(conf.get(ModelOptions.GENERATOR.model));
+            if (Files.exists(dir)) {
+                try {
+                    of(dir);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalConfigurationException(ModelOptions.GENERATOR.model.key() + ": " + e.getMessage(), e);
+                }
+            }
+            paired.set(ModelOptions.ENCODER.model, dir.toString());
+        }
+        return paired;
+    }
+
     public static SdPipelineFiles of(Path dir) {
         return new SdPipelineFiles(dir, null);
     }
@@ -70,8 +115,31 @@ public final class SdPipelineFiles {
      */
     public static void check(Path dir, String schedulerClass) {
         SdPipelineFiles files = of(dir, schedulerClass);
-        new SdTextEncoder(files, 1, true).close();
-        new SdImageGenerator(files, 1, 1, true).close();
+        new SdTextEncoder(files, ExecutionDevice.CPU, 1, true).close();
+        new SdImageGenerator(files, ExecutionDevice.CPU, 1, 1, true).close();
+    }
+
+    /**
+     * A factory's check at job build time: refuses family options other than {@code allowedOptions},
+     * then runs {@code check} on the directory, unless it is not on this machine (it may be on the
+     * cluster's). A problem fails naming the option and the file.
+     */
+    static void validate(ModelSpec spec, ModelOptions stage, Set<String> allowedOptions, Consumer<SdPipelineFiles> check) {
+        for (String option : spec.familyOptions().keySet()) {
+            if (!allowedOptions.contains(option)) {
+                throw new IllegalConfigurationException(stage.familyOptions.key() + "." + option + " is not an option"
+                        + " of the " + FAMILY + " family" + (allowedOptions.isEmpty() ? ", which takes none"
+                        : "; it takes " + allowedOptions));
+            }
+        }
+        if (!Files.exists(spec.modelPath())) {
+            return;
+        }
+        try {
+            check.accept(of(spec.modelPath(), spec.familyOptions().get(SCHEDULER_OPTION)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalConfigurationException(stage.model.key() + ": " + e.getMessage(), e);
+        }
     }
 
     String name() {

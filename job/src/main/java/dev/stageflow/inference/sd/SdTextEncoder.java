@@ -4,10 +4,15 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import dev.stageflow.inference.TextEmbedder;
+import dev.stageflow.config.ModelOptions;
+import dev.stageflow.inference.ExecutionDevice;
+import dev.stageflow.inference.ModelSpec;
+import dev.stageflow.inference.TextEncoder;
+import dev.stageflow.inference.TextEncoderFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The text side of a Stable Diffusion pipeline: its CLIP tokenizer and text encoder. A text's
@@ -18,7 +23,7 @@ import java.util.Map;
  * with (kernels may pick other blockings for other batch sizes), and artifact keys hash it.
  * One instance per subtask, used by one thread.
  */
-public final class SdTextEncoder implements TextEmbedder {
+public final class SdTextEncoder implements TextEncoder {
 
     private final ClipTokenizer tokenizer;
     private final OrtModel model;
@@ -27,13 +32,13 @@ public final class SdTextEncoder implements TextEmbedder {
     private final String name;
     private final String version;
 
-    SdTextEncoder(SdPipelineFiles files, int threads, boolean metadataOnly) {
+    SdTextEncoder(SdPipelineFiles files, ExecutionDevice device, int threads, boolean metadataOnly) {
         this.tokenizer = ClipTokenizer.fromDirectory(files.tokenizerDir());
         this.model = OrtModel.open(files.file(SdLayout.TEXT_ENCODER), files.describe(SdLayout.TEXT_ENCODER),
-                threads, metadataOnly);
+                device, threads, metadataOnly);
         try {
             TensorInfo ids = model.input(SdLayout.INPUT_IDS, Tensors.INTEGERS, 2);
-            model.requireOnlyInputs(java.util.Set.of(SdLayout.INPUT_IDS), "a CLIP text encoder takes input_ids only");
+            model.requireOnlyInputs(Set.of(SdLayout.INPUT_IDS), "a CLIP text encoder takes input_ids only");
             TensorInfo last = model.output(SdLayout.LAST_HIDDEN_STATE, Tensors.FLOATS, 3);
             long sequence = OrtModel.dimension(ids, 1);
             if (sequence > 0 && sequence != tokenizer.maxLength()) {
@@ -55,9 +60,9 @@ public final class SdTextEncoder implements TextEmbedder {
         this.version = files.textEncoderVersion();
     }
 
-    /** Opens the text side of the pipeline in {@code dir} for running. */
+    /** Opens the text side of the pipeline in {@code dir} for running on the CPU. */
     public static SdTextEncoder open(Path dir, int threads) {
-        return new SdTextEncoder(SdPipelineFiles.of(dir), threads, false);
+        return new SdTextEncoder(SdPipelineFiles.of(dir), ExecutionDevice.CPU, threads, false);
     }
 
     @Override
@@ -108,8 +113,38 @@ public final class SdTextEncoder implements TextEmbedder {
         }
     }
 
+    /** The negative prompt's embedding is the unconditional input of classifier-free guidance. */
+    @Override
+    public boolean encodesNegativeText() {
+        return true;
+    }
+
     @Override
     public void close() {
         model.close();
+    }
+
+    /**
+     * The family {@value SdPipelineFiles#FAMILY} for text-encode, registered for {@link
+     * java.util.ServiceLoader}: {@code encoder.model} is the export's directory (the same as
+     * {@code generator.model}; StageflowPipeline pairs them when only the generator is set).
+     */
+    public static final class Factory implements TextEncoderFactory {
+
+        @Override
+        public String family() {
+            return SdPipelineFiles.FAMILY;
+        }
+
+        @Override
+        public void validate(ModelSpec spec) {
+            SdPipelineFiles.validate(spec, ModelOptions.ENCODER, Set.of(),
+                    files -> new SdTextEncoder(files, ExecutionDevice.CPU, 1, true).close());
+        }
+
+        @Override
+        public TextEncoder create(ModelSpec spec) {
+            return new SdTextEncoder(SdPipelineFiles.of(spec.modelPath()), spec.device(), spec.threads(), false);
+        }
     }
 }

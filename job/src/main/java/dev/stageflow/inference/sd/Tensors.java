@@ -30,7 +30,7 @@ final class Tensors {
     /** {@code values} as a tensor of {@code shape}, float32 or float16 as {@code type} says. */
     static OnnxTensor floats(float[] values, long[] shape, OnnxJavaType type) {
         try {
-            OrtEnvironment environment = OrtEnvironment.getEnvironment();
+            OrtEnvironment environment = OrtModel.environment();
             if (type == OnnxJavaType.FLOAT16) {
                 ShortBuffer halves = direct(values.length * Short.BYTES).asShortBuffer();
                 for (float value : values) {
@@ -48,7 +48,7 @@ final class Tensors {
     /** Token ids as int32 or int64. */
     static OnnxTensor integers(long[] values, long[] shape, OnnxJavaType type) {
         try {
-            OrtEnvironment environment = OrtEnvironment.getEnvironment();
+            OrtEnvironment environment = OrtModel.environment();
             if (type == OnnxJavaType.INT32) {
                 IntBuffer buffer = direct(values.length * Integer.BYTES).asIntBuffer();
                 for (long value : values) {

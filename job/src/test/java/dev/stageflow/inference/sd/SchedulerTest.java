@@ -172,7 +172,7 @@ class SchedulerTest {
                 .hasMessageContaining("beta_schedule").hasMessageContaining("scaled_linear");
         assertThatThrownBy(() -> Scheduler.of(SchedulerConfig.parse("{\"_class_name\": \"PNDMScheduler\"}", "f.json"),
                 null, "f.json"))
-                .hasMessageContaining("PNDMScheduler").hasMessageContaining("generator.scheduler");
+                .hasMessageContaining("PNDMScheduler").hasMessageContaining("generator.options.scheduler");
         assertThat(Scheduler.of(SchedulerConfig.parse("{\"_class_name\": \"PNDMScheduler\"}", "f.json"),
                 "DDIMScheduler", "f.json")).isInstanceOf(DdimScheduler.class);
         assertThatThrownBy(() -> SchedulerConfig.parse("[1]", "f.json")).hasMessageContaining("not a JSON object");

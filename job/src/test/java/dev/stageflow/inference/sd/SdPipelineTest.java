@@ -133,7 +133,7 @@ class SdPipelineTest {
                 + " \"beta_schedule\": \"scaled_linear\", \"beta_start\": 0.00085, \"beta_end\": 0.012}");
         assertThatThrownBy(() -> SdPipelineFiles.check(pndm, null))
                 .hasMessageContaining("scheduler_config.json").hasMessageContaining("PNDMScheduler")
-                .hasMessageContaining("generator.scheduler");
+                .hasMessageContaining("generator.options.scheduler");
         SdPipelineFiles.check(pndm, "EulerDiscreteScheduler");
 
         Path badVae = copyOf(TINY, dir.resolve("bad-vae"));

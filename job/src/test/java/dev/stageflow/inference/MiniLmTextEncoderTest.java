@@ -8,13 +8,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class TextEncoderTest {
+class MiniLmTextEncoderTest {
 
-    private static TextEncoder encoder;
+    private static MiniLmTextEncoder encoder;
 
     @BeforeAll
     static void load() {
-        encoder = TextEncoder.builtin(1, 128);
+        encoder = MiniLmTextEncoder.builtin(1, 128);
     }
 
     @AfterAll
@@ -32,7 +32,7 @@ class TextEncoderTest {
     void producesUnitVectorsOf384Floats() {
         float[] vector = encoder.encode(List.of("a lighthouse at dawn"))[0];
 
-        assertThat(vector).hasSize(TextEncoder.DIMENSION);
+        assertThat(vector).hasSize(MiniLmTextEncoder.DIMENSION);
         assertThat(norm(vector)).isCloseTo(1.0, within(1e-5));
     }
 
