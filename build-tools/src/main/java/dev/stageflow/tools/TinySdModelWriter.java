@@ -21,6 +21,7 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.stageflow.inference.sd.ClipTokenizer;
 import dev.stageflow.inference.sd.SdLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -305,10 +306,7 @@ public final class TinySdModelWriter {
 
     private static void writeFile(Path file, byte[] bytes) throws IOException {
         Files.createDirectories(file.getParent());
-        if (Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), bytes)) {
-            return;
-        }
-        Files.write(file, bytes);
+        BuiltinGeneratorWriter.writeIfChanged(file, bytes);
     }
 
     /** A CLIP-style byte-level BPE vocabulary: the byte alphabet, the same with {@code </w>}, merges, specials. */
@@ -321,7 +319,7 @@ public final class TinySdModelWriter {
 
         static Vocabulary build(List<String> words) {
             Vocabulary vocabulary = new Vocabulary();
-            List<String> alphabet = byteAlphabet();
+            List<String> alphabet = ClipTokenizer.byteAlphabet();
             alphabet.forEach(vocabulary::add);
             alphabet.forEach(symbol -> vocabulary.add(symbol + "</w>"));
             Set<String> merges = new LinkedHashSet<>();
@@ -344,21 +342,6 @@ public final class TinySdModelWriter {
 
         private void add(String token) {
             ids.putIfAbsent(token, ids.size());
-        }
-
-        /** GPT-2's byte alphabet in CLIP's order: printable bytes as themselves, then the rest from U+0100. */
-        private static List<String> byteAlphabet() {
-            List<String> printable = new ArrayList<>();
-            List<String> shifted = new ArrayList<>();
-            for (int b = 0; b < 256; b++) {
-                if ((b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF)) {
-                    printable.add(String.valueOf((char) b));
-                } else {
-                    shifted.add(String.valueOf((char) (256 + shifted.size())));
-                }
-            }
-            printable.addAll(shifted);
-            return printable;
         }
     }
 }

@@ -51,6 +51,30 @@ public interface ImageGenerator extends AutoCloseable {
             this.steps = steps;
         }
 
+        /**
+         * Checks that width and height are multiples of {@code cell} from {@code cell} to {@code
+         * maxSide}, that there is a step, and that this input may share a batch with {@code first}.
+         */
+        public void checkShape(GenerationInput first, int cell, int maxSide) {
+            checkSide("width", width, cell, maxSide);
+            checkSide("height", height, cell, maxSide);
+            if (steps < 1) {
+                throw new IllegalArgumentException("Steps must be at least 1, got " + steps);
+            }
+            if (!shapeKey().equals(first.shapeKey())) {
+                throw new IllegalArgumentException("A batch must share width, height and steps"
+                        + (first.negativeEmbedding == null ? "" : " and guidance") + ", got " + first.shapeKey()
+                        + " and " + shapeKey());
+            }
+        }
+
+        private static void checkSide(String side, int pixels, int cell, int maxSide) {
+            if (pixels < cell || pixels > maxSide || pixels % cell != 0) {
+                throw new IllegalArgumentException("Image " + side + " must be a multiple of " + cell + " from "
+                        + cell + " to " + maxSide + ", got " + pixels);
+            }
+        }
+
         /** Inputs with the same shape key can run in one batch (with guidance: the same scale too). */
         public String shapeKey() {
             String size = width + "x" + height + "x" + steps;

@@ -152,23 +152,7 @@ public final class OnnxImageGenerator implements ImageGenerator {
             throw new IllegalArgumentException("Embedding has " + input.embedding.length
                     + " values, the generator expects " + EMBEDDING_SIZE);
         }
-        validateSide("width", input.width);
-        validateSide("height", input.height);
-        if (input.steps < 1) {
-            throw new IllegalArgumentException("Steps must be at least 1, got " + input.steps);
-        }
-        if (!input.shapeKey().equals(first.shapeKey())) {
-            throw new IllegalArgumentException("A batch must share width, height and steps, got "
-                    + first.shapeKey() + " and " + input.shapeKey());
-        }
-    }
-
-    private static void validateSide(String side, int pixels) {
-        int cell = LatentBatch.PIXELS_PER_CELL;
-        if (pixels < cell || pixels > MAX_IMAGE_SIDE || pixels % cell != 0) {
-            throw new IllegalArgumentException("Image " + side + " must be a multiple of " + cell + " from "
-                    + cell + " to " + MAX_IMAGE_SIDE + ", got " + pixels);
-        }
+        input.checkShape(first, LatentBatch.PIXELS_PER_CELL, MAX_IMAGE_SIDE);
     }
 
     private static float[] concatenatedEmbeddings(List<GenerationInput> batch) {

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,7 +94,7 @@ public final class ClipTokenizer {
         Path configFile = dir.resolve(CONFIG_FILE);
         Path specialFile = dir.resolve(SPECIAL_TOKENS_FILE);
         Map<String, Integer> vocab = new HashMap<>();
-        JsonNode vocabJson = readJson(vocabFile);
+        JsonNode vocabJson = SdPipelineFiles.readObject(vocabFile);
         vocabJson.fields().forEachRemaining(entry -> {
             if (!entry.getValue().canConvertToInt()) {
                 throw new IllegalArgumentException(vocabFile + ": the id of '" + entry.getKey() + "' is not an integer");
@@ -117,8 +118,10 @@ public final class ClipTokenizer {
         } catch (IOException e) {
             throw new IllegalArgumentException("Cannot read " + mergesFile + ": " + e, e);
         }
-        JsonNode config = readJson(configFile);
-        JsonNode special = Files.isRegularFile(specialFile) ? readJson(specialFile) : Json.MAPPER.createObjectNode();
+        JsonNode config = SdPipelineFiles.readObject(configFile);
+        JsonNode special = Files.isRegularFile(specialFile)
+                ? SdPipelineFiles.readObject(specialFile)
+                : Json.MAPPER.createObjectNode();
         int maxLength = config.path("model_max_length").asInt(77);
         String source = dir.toString();
         return new ClipTokenizer(vocab, merges, maxLength,
@@ -197,7 +200,7 @@ public final class ClipTokenizer {
                 if (joined.length() > 0) {
                     joined.append(' ');
                 }
-                joined.append(token.toLowerCase(java.util.Locale.ROOT));
+                joined.append(token.toLowerCase(Locale.ROOT));
             }
         }
         return joined.toString();
@@ -271,6 +274,20 @@ public final class ClipTokenizer {
         return result;
     }
 
+    /**
+     * The 256 one-character symbols of the byte alphabet in the order CLIP's vocabulary lists them:
+     * the bytes that stand for themselves, then the others (mapped from U+0100 on).
+     */
+    public static List<String> byteAlphabet() {
+        List<String> themselves = new ArrayList<>();
+        List<String> shifted = new ArrayList<>();
+        for (int b = 0; b < 256; b++) {
+            (BYTE_TO_UNICODE[b].charAt(0) == b ? themselves : shifted).add(BYTE_TO_UNICODE[b]);
+        }
+        themselves.addAll(shifted);
+        return themselves;
+    }
+
     /** GPT-2's reversible map of the 256 bytes to printable characters. */
     private static String[] byteToUnicode() {
         String[] map = new String[256];
@@ -296,17 +313,5 @@ public final class ClipTokenizer {
             return defaultValue;
         }
         return node.isObject() ? node.path("content").asText(defaultValue) : node.asText();
-    }
-
-    private static JsonNode readJson(Path file) {
-        try {
-            JsonNode node = Json.MAPPER.readTree(file.toFile());
-            if (node == null || !node.isObject()) {
-                throw new IllegalArgumentException(file + " is not a JSON object");
-            }
-            return node;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("Cannot read " + file + ": " + e.getMessage(), e);
-        }
     }
 }

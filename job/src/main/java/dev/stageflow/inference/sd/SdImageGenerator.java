@@ -120,11 +120,6 @@ public final class SdImageGenerator implements ImageGenerator {
         return version;
     }
 
-    /** Hidden size the UNet's encoder_hidden_states take, or -1 if the model leaves it dynamic. */
-    long hiddenSize() {
-        return hidden;
-    }
-
     @Override
     public List<Generated> generate(List<GenerationInput> batch) {
         if (batch.isEmpty()) {
@@ -163,7 +158,7 @@ public final class SdImageGenerator implements ImageGenerator {
         float[] context = contexts(batch, guided);
         int rows = guided ? 2 * count : count;
         int embeddingLength = first.embedding.length;
-        long[] contextShape = {rows, embeddingLength / hidden(first), hidden(first)};
+        long[] contextShape = {rows, embeddingLength / hiddenSize(), hiddenSize()};
         long[] sampleShape = {rows, SdLayout.LATENT_CHANNELS, height, width};
         double[] timesteps = schedule.timesteps();
         for (int step = 0; step < schedule.steps(); step++) {
@@ -191,7 +186,7 @@ public final class SdImageGenerator implements ImageGenerator {
         return results;
     }
 
-    private long hidden(GenerationInput input) {
+    private long hiddenSize() {
         if (hidden > 0) {
             return hidden;
         }
@@ -280,23 +275,7 @@ public final class SdImageGenerator implements ImageGenerator {
             throw new IllegalArgumentException("Guidance " + input.guidance + " needs a negative embedding of "
                     + input.embedding.length + " values");
         }
-        validateSide("width", input.width);
-        validateSide("height", input.height);
-        if (input.steps < 1) {
-            throw new IllegalArgumentException("Steps must be at least 1, got " + input.steps);
-        }
-        if (!input.shapeKey().equals(first.shapeKey()) || input.guidance != first.guidance) {
-            throw new IllegalArgumentException("A batch must share width, height, steps and guidance, got "
-                    + first.shapeKey() + " and " + input.shapeKey());
-        }
-    }
-
-    private static void validateSide(String side, int pixels) {
-        int cell = SdLayout.VAE_SCALE;
-        if (pixels < cell || pixels > MAX_IMAGE_SIDE || pixels % cell != 0) {
-            throw new IllegalArgumentException("Image " + side + " must be a multiple of " + cell + " from "
-                    + cell + " to " + MAX_IMAGE_SIDE + ", got " + pixels);
-        }
+        input.checkShape(first, SdLayout.VAE_SCALE, MAX_IMAGE_SIDE);
     }
 
     private static void checkChannels(OrtModel model, TensorInfo info, String input) {

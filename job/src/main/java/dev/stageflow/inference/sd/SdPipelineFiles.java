@@ -214,7 +214,8 @@ public final class SdPipelineFiles {
         return factor.asDouble();
     }
 
-    private static JsonNode readObject(Path file) {
+    /** A JSON file that must hold an object; the message names the file. */
+    static JsonNode readObject(Path file) {
         try {
             JsonNode node = Json.MAPPER.readTree(file.toFile());
             if (node == null || !node.isObject()) {

@@ -10,6 +10,7 @@ import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.inference.TextEncoder;
 import dev.stageflow.inference.TextEncoderFactory;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +49,7 @@ public final class SdTextEncoder implements TextEncoder {
             long hiddenSize = OrtModel.dimension(last, 2);
             if (hiddenSize <= 0) {
                 throw new IllegalArgumentException(model.displayName() + ": the hidden size (last dimension of "
-                        + SdLayout.LAST_HIDDEN_STATE + ") must be fixed, got " + java.util.Arrays.toString(last.getShape()));
+                        + SdLayout.LAST_HIDDEN_STATE + ") must be fixed, got " + Arrays.toString(last.getShape()));
             }
             this.idsType = ids.type;
             this.hidden = (int) hiddenSize;

@@ -11,6 +11,7 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -71,11 +72,11 @@ final class Tensors {
         int count = shape.length == 0 ? 1 : Math.toIntExact(shape[0]);
         if (type == OnnxJavaType.FLOAT || type == OnnxJavaType.FLOAT16) {
             float[] values = new float[count];
-            java.util.Arrays.fill(values, (float) timestep);
+            Arrays.fill(values, (float) timestep);
             return floats(values, shape, type);
         }
         long[] values = new long[count];
-        java.util.Arrays.fill(values, (long) timestep);
+        Arrays.fill(values, (long) timestep);
         return integers(values, shape, type);
     }
 
