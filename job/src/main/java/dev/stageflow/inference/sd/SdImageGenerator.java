@@ -33,10 +33,10 @@ import java.util.Set;
  *
  * <p>A batch shares width, height, steps and guidance, and runs as one UNet call per step.
  *
- * <p>Determinism across batches: ONNX Runtime picks kernels by tensor shape (a MatMul of one row
- * takes another path than one of two, with other rounding; measured on the tiny pipeline even
- * with one thread), so a prompt's latent would depend on how many prompts the dynamic batcher
- * happened to put beside it, and a replay could give other bytes. Every UNet call therefore has
+ * <p>Determinism across batches: ONNX Runtime's results depend on tensor shapes (on the tiny
+ * pipeline a prompt got other bits in a batch of two than alone, even with one thread; kernels are
+ * picked and blocked by shape), so a prompt's latent would depend on how many prompts the dynamic
+ * batcher happened to put beside it, and a replay could give other bytes. Every UNet call therefore has
  * the same number of rows: a batch is padded to {@code rows} prompts (copies of its first, whose
  * outputs are dropped; a larger batch runs in chunks), and the VAE decodes one image per call. No
  * SD operator mixes the rows of a batch, so a row's result depends only on its own inputs. The
