@@ -3,12 +3,17 @@
 # Flink MiniCluster (*ITCase). Extra arguments go to Maven, e.g. -Dit.test=PipelineITCase.
 # The report's browser test renders in Debian's chromium, installed here when missing: the test runs
 # /usr/bin/chromium (HeadlessChromium), so a chromium elsewhere on the PATH does not count.
+# The alert rules are checked and unit-tested with promtool (AlertRulesTest), from Debian's prometheus
+# package, installed here when missing too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-if [[ ! -x /usr/bin/chromium ]]; then
-  sudo=()
+# apt_install PACKAGE [APT-GET OPTION...]
+apt_install() {
+  local sudo=()
   [[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
-  echo "Installing chromium (apt-get) for the report's browser test..." >&2
-  "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq chromium > /dev/null
-fi
+  echo "Installing $1 (apt-get)..." >&2
+  "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq "${@:2}" "$1" > /dev/null
+}
+[[ -x /usr/bin/chromium ]] || apt_install chromium
+command -v promtool > /dev/null || apt_install prometheus --no-install-recommends
 exec mvn -B verify "$@"

@@ -12,6 +12,7 @@ import dev.stageflow.model.InputLine;
 import dev.stageflow.redis.RedisSettings;
 import dev.stageflow.sink.CommitMetadataOperator;
 import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.sink.DeadLettersToJson;
 import dev.stageflow.sink.JsonLinesSink;
 import dev.stageflow.sink.KafkaOutputs;
 import dev.stageflow.sink.ToJsonLine;
@@ -126,10 +127,10 @@ public final class StageflowJob {
                 .orElseThrow(() -> new IllegalConfigurationException(
                         "Option " + SinkOptions.OUTPUT_DIR.key() + " is required"));
         Optional<KafkaOutputs> kafkaOutputs = KafkaOutputs.from(conf, checkpointInterval(env));
-        commit(outputs.results(), new Path(outputDir, CommittedOutput.RESULTS), CommittedOutput.RESULTS,
-                JobOperator.RESULTS_JSON, JobOperator.COMMIT_RESULTS);
-        commit(outputs.deadLetters(), new Path(outputDir, CommittedOutput.DEAD_LETTERS), CommittedOutput.DEAD_LETTERS,
-                JobOperator.DEAD_LETTERS_JSON, JobOperator.COMMIT_DEAD_LETTERS);
+        commit(outputs.results().map(new ToJsonLine<>()), new Path(outputDir, CommittedOutput.RESULTS),
+                CommittedOutput.RESULTS, JobOperator.RESULTS_JSON, JobOperator.COMMIT_RESULTS);
+        commit(outputs.deadLetters().map(new DeadLettersToJson()), new Path(outputDir, CommittedOutput.DEAD_LETTERS),
+                CommittedOutput.DEAD_LETTERS, JobOperator.DEAD_LETTERS_JSON, JobOperator.COMMIT_DEAD_LETTERS);
         kafkaOutputs.ifPresent(kafka -> {
             kafka.results().ifPresent(sink ->
                     JobOperator.PUBLISH_RESULTS_KAFKA.identify(outputs.results().sinkTo(sink)));
@@ -151,8 +152,9 @@ public final class StageflowJob {
     /** Input lines, and the dead letters of records that could not become lines, if the source has any. */
     public record Input(DataStream<InputLine> lines, Optional<DataStream<DeadLetter>> deadLetters) {}
 
-    private static <T> void commit(
-            DataStream<T> rows, Path directory, String filePrefix, JobOperator toJson, JobOperator sink) {
-        sink.identify(toJson.identify(rows.map(new ToJsonLine<>())).sinkTo(JsonLinesSink.to(directory, filePrefix)));
+    /** {@code lines}, the JSON lines {@code toJson} made, to files under {@code directory}. */
+    private static void commit(SingleOutputStreamOperator<String> lines, Path directory, String filePrefix,
+            JobOperator toJson, JobOperator sink) {
+        sink.identify(toJson.identify(lines).sinkTo(JsonLinesSink.to(directory, filePrefix)));
     }
 }

@@ -9,7 +9,6 @@ import java.lang.reflect.Type;
 import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,19 +44,15 @@ public final class OptionsReference {
 
     private OptionsReference() {}
 
+    private static final ReadmeSection SECTION = new ReadmeSection(BEGIN, END);
+
     public static void main(String[] args) throws IOException {
-        Path readme = Path.of(args.length > 0 ? args[0] : "README.md");
-        Files.writeString(readme, withReference(Files.readString(readme, StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+        SECTION.rewrite(args, markdown());
     }
 
     /** {@code readme} with the text between the markers replaced by the current reference. */
     public static String withReference(String readme) {
-        int begin = readme.indexOf(BEGIN);
-        int end = readme.indexOf(END);
-        if (begin < 0 || end < begin) {
-            throw new IllegalArgumentException("README has no " + BEGIN + " ... " + END + " section");
-        }
-        return readme.substring(0, begin + BEGIN.length()) + "\n" + markdown() + readme.substring(end);
+        return SECTION.fill(readme, markdown());
     }
 
     /** One table per {@link OptionsSection} class, by position. */

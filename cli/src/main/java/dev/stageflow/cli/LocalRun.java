@@ -14,6 +14,7 @@ import dev.stageflow.stage.RequestLimits;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +30,7 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.util.NetUtils;
 
 /**
  * A run of the job on a Flink MiniCluster in this JVM, with the web UI, its {@link StoreLayout}
@@ -46,6 +48,8 @@ final class LocalRun {
 
     /** The local runs' persistent Redis, below the data directory: the embedding cache outlives a run. */
     static final String REDIS_DIR = "redis";
+    /** The port (or range) of the Prometheus reporter {@code prom} that conf/config.yaml configures. */
+    static final String PROMETHEUS_PORT = "metrics.reporter.prom.port";
 
     private final RunRecord run;
     private final Path dataDir;
@@ -73,6 +77,7 @@ final class LocalRun {
         conf.set(SinkOptions.OUTPUT_DIR, run.outputDir);
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, run.checkpointDir);
         conf.set(RestOptions.PORT, restPort(conf.get(RestOptions.PORT)));
+        prometheusPort(conf).ifPresent(port -> out.printf("Prometheus metrics: http://localhost:%d/metrics%n", port));
         restoreFrom.ifPresent(path -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
         Optional<ExpectedOutput> expected = countable
                 ? Optional.of(ExpectedOutput.of(Path.of(prompts), RequestLimits.from(conf)))
@@ -150,6 +155,28 @@ final class LocalRun {
         progress.finish();
         result.get();
         return savepoint != null;
+    }
+
+    /**
+     * The port of the Prometheus reporter of {@code conf/config.yaml} ({@value #PROMETHEUS_PORT}), if
+     * one is configured and free: the first free port of its range, set as its only port, so that the
+     * run can say where its metrics are.
+     */
+    private Optional<Integer> prometheusPort(Configuration conf) {
+        String range = conf.toMap().get(PROMETHEUS_PORT);
+        if (range == null) {
+            return Optional.empty();
+        }
+        Iterator<Integer> ports = NetUtils.getPortRangeFromString(range);
+        while (ports.hasNext()) {
+            int port = ports.next();
+            if (Ports.isFree(port)) {
+                conf.setString(PROMETHEUS_PORT, Integer.toString(port));
+                return Optional.of(port);
+            }
+        }
+        out.println("No port of " + PROMETHEUS_PORT + " " + range + " is free; the run's metrics are not exported.");
+        return Optional.empty();
     }
 
     /** The configured web UI port if it is free, else (or for 0) a free one. */

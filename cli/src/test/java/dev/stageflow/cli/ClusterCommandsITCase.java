@@ -5,15 +5,21 @@ import static dev.stageflow.cli.ClusterUser.lines;
 import static dev.stageflow.cli.ClusterUser.withSmall;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stageflow.config.StageflowMetric;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.servers.FlinkCluster;
+import dev.stageflow.servers.Ports;
 import dev.stageflow.sink.CommittedOutput;
 import dev.stageflow.testing.JobRuns;
+import dev.stageflow.testing.PrometheusScrape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * TaskManagers, separate JVMs on free ports), a bounded submission waited for, a followed one
  * that takes a savepoint, is stopped with one, resumed from it with new prompts arriving while it
  * was down, and cancelled: exact results each time, and no process left after {@code cluster stop}.
+ * Each process serves its metrics to Prometheus.
  */
 class ClusterCommandsITCase {
 
@@ -47,7 +54,12 @@ class ClusterCommandsITCase {
 
     @Test
     void submitsWaitsStopsResumesAndCancelsWithEachPromptCommittedOnce() throws Exception {
-        assertThat(user.run("cluster", "start", "--rest-port", "0", "--rpc-port", "0")).as(user.printed()).isZero();
+        Set<Integer> prometheusPorts = new TreeSet<>();
+        while (prometheusPorts.size() < 3) {
+            prometheusPorts.add(Ports.free());
+        }
+        assertThat(user.run("cluster", "start", "--rest-port", "0", "--rpc-port", "0", "--metrics.reporter.prom.port",
+                prometheusPorts.stream().map(String::valueOf).collect(Collectors.joining(",")))).as(user.printed()).isZero();
         assertThat(user.run("cluster", "status")).as(user.printed()).isZero();
         assertThat(user.printed()).contains("taskmanager-1: running", "taskmanager-2: running", "2 TaskManagers registered");
 
@@ -65,6 +77,7 @@ class ClusterCommandsITCase {
                 "--source.monitor-interval", "200 ms"))).as(user.printed()).isZero();
         RunRecord run = user.newestRun();
         ClusterUser.awaitCommitted(run, 3, TIMEOUT);
+        assertEveryProcessServesItsMetrics(prometheusPorts);
         assertThat(user.run("savepoint")).as(user.printed()).isZero();
         assertThat(user.printed()).contains("Savepoint of job " + run.lastJob().orElseThrow().jobId);
         assertThat(user.run("stop")).as(user.printed()).isZero();
@@ -93,5 +106,23 @@ class ClusterCommandsITCase {
         assertThat(user.run("cluster", "stop")).isZero();
         assertThat(processes.values()).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isEmpty());
         assertThat(user.run("cluster", "status")).isEqualTo(3);
+    }
+
+    /**
+     * The Prometheus reporter of conf/config.yaml runs in each process of the cluster, each on its
+     * own port of the range: the JobManager serves the job's metrics, each TaskManager those of its
+     * tasks, the model stages among them.
+     */
+    private static void assertEveryProcessServesItsMetrics(Set<Integer> ports) throws Exception {
+        Set<String> names = new TreeSet<>();
+        Set<String> taskManagers = new TreeSet<>();
+        String latency = StageflowMetric.LATENCY_MILLIS.prometheusNames().get(0) + "_count";
+        for (int port : ports) {
+            String scrape = PrometheusScrape.text(port);
+            names.addAll(PrometheusScrape.names(scrape));
+            taskManagers.addAll(PrometheusScrape.labelValues(scrape, latency, "tm_id"));
+        }
+        assertThat(names).contains("flink_jobmanager_job_uptime", latency);
+        assertThat(taskManagers).as("TaskManagers serving the model stages' metrics").hasSize(2);
     }
 }

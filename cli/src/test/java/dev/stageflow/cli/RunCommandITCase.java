@@ -2,16 +2,24 @@ package dev.stageflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stageflow.StageflowJob;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.Json;
 import dev.stageflow.redis.PromptMetadata;
 import dev.stageflow.servers.RedisServer;
 import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.testing.PrometheusScrape;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,5 +80,32 @@ class RunCommandITCase {
         assertThat(CommandLines.execute(out, err, "status", "--data-dir", dir.resolve("data").toString())).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .contains("Run " + record.runId + " (local", "FINISHED", "3 results and 1 dead letters committed");
+    }
+
+    /** The run prints its Prometheus endpoint (conf/config.yaml configures the reporter), which serves the job's metrics while it runs. */
+    @Test
+    void servesItsMetricsToPrometheusWhileItRuns() throws Exception {
+        Path prompts = dir.resolve("prompts.jsonl");
+        Files.write(prompts, List.of("{\"text\": \"a lighthouse at dawn\"}", "{\"text\": \"a koi pond\"}"));
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> CommandLines.execute(out, err, "run",
+                "--prompts", prompts.toString(), "--data-dir", dir.resolve("data").toString(), "--rest.port", "0",
+                "--request.default-width", "32", "--request.default-height", "32", "--request.default-steps", "1"));
+        Pattern endpoint = Pattern.compile("Prometheus metrics: http://localhost:(\\d+)/metrics");
+        Set<String> jobs = new TreeSet<>();
+        while (!run.isDone() && jobs.isEmpty()) {
+            Matcher printed = endpoint.matcher(out.toString(StandardCharsets.UTF_8));
+            if (printed.find()) {
+                try {
+                    jobs.addAll(PrometheusScrape.labelValues(PrometheusScrape.text(Integer.parseInt(printed.group(1))),
+                            "flink_jobmanager_job_uptime", "job_name"));
+                } catch (IOException notServingYet) {
+                    // The reporter starts with the MiniCluster, a moment after the line is printed.
+                }
+            }
+            Thread.sleep(100);
+        }
+
+        assertThat(run.get()).as(out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(jobs).containsExactly(StageflowJob.JOB_NAME);
     }
 }

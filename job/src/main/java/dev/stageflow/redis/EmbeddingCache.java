@@ -1,5 +1,6 @@
 package dev.stageflow.redis;
 
+import dev.stageflow.config.StageflowMetric;
 import dev.stageflow.store.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -91,8 +92,8 @@ public final class EmbeddingCache implements AutoCloseable {
     /** Registers Redis {@code hits}, {@code misses}, {@code errors} and {@code breakerState} in {@code group}. */
     public void registerMetrics(MetricGroup group) {
         if (redis != null) {
-            group.counter("hits", redisHits);
-            group.counter("misses", redisMisses);
+            StageflowMetric.REDIS_HITS.counter(group, redisHits);
+            StageflowMetric.REDIS_MISSES.counter(group, redisMisses);
             redis.registerMetrics(group);
         }
     }

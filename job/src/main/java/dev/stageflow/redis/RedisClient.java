@@ -1,5 +1,6 @@
 package dev.stageflow.redis;
 
+import dev.stageflow.config.StageflowMetric;
 import dev.stageflow.config.CacheOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -110,8 +111,8 @@ public final class RedisClient implements AutoCloseable {
 
     /** Registers {@code errors} and {@code breakerState} (0 closed, 1 half-open, 2 open) in {@code group}. */
     public void registerMetrics(MetricGroup group) {
-        group.counter("errors", errors);
-        group.gauge("breakerState", () -> breaker.state().code);
+        StageflowMetric.REDIS_ERRORS.counter(group, errors);
+        StageflowMetric.REDIS_BREAKER_STATE.gauge(group, () -> breaker.state().code);
     }
 
     @Override

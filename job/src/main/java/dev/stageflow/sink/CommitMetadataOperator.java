@@ -1,5 +1,7 @@
 package dev.stageflow.sink;
 
+import dev.stageflow.config.MetricScope;
+import dev.stageflow.config.StageflowMetric;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.redis.PromptMetadata;
 import dev.stageflow.redis.RedisClient;
@@ -78,9 +80,9 @@ public final class CommitMetadataOperator extends AbstractStreamOperator<Void>
         super.open();
         redis = new RedisClient(settings);
         MetricGroup metrics = getMetricGroup();
-        written = metrics.counter("metadataWritten");
-        metrics.gauge("metadataPending", () -> pending.size());
-        redis.registerMetrics(metrics.addGroup("redis"));
+        written = StageflowMetric.METADATA_WRITTEN.counter(metrics);
+        StageflowMetric.METADATA_PENDING.gauge(metrics, () -> pending.size());
+        redis.registerMetrics(MetricScope.REDIS.open(metrics));
     }
 
     @Override

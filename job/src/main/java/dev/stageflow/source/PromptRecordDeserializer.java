@@ -1,5 +1,6 @@
 package dev.stageflow.source;
 
+import dev.stageflow.config.StageflowMetric;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -21,7 +22,7 @@ public final class PromptRecordDeserializer implements KafkaRecordDeserializatio
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        tombstones = context.getMetricGroup().counter("tombstones");
+        tombstones = StageflowMetric.TOMBSTONES.counter(context.getMetricGroup());
     }
 
     @Override

@@ -1,13 +1,19 @@
 package dev.stageflow.stage;
 
+import dev.stageflow.config.MetricScope;
+import dev.stageflow.config.StageflowMetric;
 import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.model.DeadLetterReason;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.StageFailure;
 import dev.stageflow.model.StageOutcome;
 import dev.stageflow.store.ArtifactStore;
+import dev.stageflow.store.StoreMetrics;
 import dev.stageflow.store.StoreSettings;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,8 +23,6 @@ import org.apache.flink.core.fs.Path;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.metrics.ThreadSafeSimpleCounter;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
@@ -51,7 +55,9 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
     private transient DynamicBatcher<IN, PromptRecord> batcher;
     private transient CallLedger ledger;
     private transient Map<String, Integer> crashes;
+    private transient MetricGroup metrics;
     private transient Histogram batchSizes;
+    private transient Histogram latencyMillis;
     private transient Counter cacheHits;
     private transient Counter cacheMisses;
     private transient Counter modelInputs;
@@ -59,6 +65,9 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
     private transient Counter failures;
     private transient Counter quarantined;
     private transient Histogram computeMillis;
+    private transient Counter computeMillisTotal;
+    /** The metrics of each store root this stage opened, shared by the stores of one root. */
+    private transient Map<String, StoreMetrics> storeMetrics;
 
     /** {@code ledgerStore}: the store whose root holds the stage's {@link CallLedger}. */
     protected BatchingStage(String stageName, BatchSettings batch, StoreSettings ledgerStore) {
@@ -69,15 +78,19 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
 
     @Override
     public final void open(OpenContext openContext) throws Exception {
-        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("stage", stageName);
-        batchSizes = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1_000));
-        computeMillis = metrics.histogram("computeMillis", new DescriptiveStatisticsHistogram(1_000));
-        cacheHits = metrics.counter("cacheHits", new ThreadSafeSimpleCounter());
-        cacheMisses = metrics.counter("cacheMisses", new ThreadSafeSimpleCounter());
-        modelInputs = metrics.counter("modelInputs", new ThreadSafeSimpleCounter());
-        retries = metrics.counter("retries", new ThreadSafeSimpleCounter());
-        failures = metrics.counter("deadLetters", new ThreadSafeSimpleCounter());
-        quarantined = metrics.counter("quarantined", new ThreadSafeSimpleCounter());
+        metrics = MetricScope.STAGE.open(getRuntimeContext().getMetricGroup(), stageName);
+        batchSizes = StageflowMetric.BATCH_SIZE.histogram(metrics);
+        latencyMillis = StageflowMetric.LATENCY_MILLIS.histogram(metrics);
+        computeMillis = StageflowMetric.COMPUTE_MILLIS.histogram(metrics);
+        computeMillisTotal = StageflowMetric.COMPUTE_MILLIS_TOTAL.counter(metrics);
+        StageflowMetric.IN_FLIGHT.gauge(metrics, () -> batcher == null ? 0 : batcher.inFlight());
+        cacheHits = StageflowMetric.CACHE_HITS.counter(metrics);
+        cacheMisses = StageflowMetric.CACHE_MISSES.counter(metrics);
+        modelInputs = StageflowMetric.MODEL_INPUTS.counter(metrics);
+        retries = StageflowMetric.RETRIES.counter(metrics);
+        failures = StageflowMetric.STAGE_DEAD_LETTERS.counter(metrics);
+        quarantined = StageflowMetric.QUARANTINED.counter(metrics);
+        storeMetrics = new HashMap<>();
         openStage();
         ledger = new CallLedger(new Path(ledgerStore.root), stageName,
                 getRuntimeContext().getJobInfo().getJobId() + "." + getRuntimeContext().getTaskInfo().getAttemptNumber(),
@@ -118,6 +131,13 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
                     @Override
                     public void gaveUp(DeadLetterReason reason) {
                         failures.inc();
+                    }
+
+                    @Override
+                    public void finished(long nanos) {
+                        synchronized (latencyMillis) {
+                            latencyMillis.update(nanos / 1_000_000);
+                        }
                     }
                 });
     }
@@ -223,16 +243,38 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
         modelInputs.inc(count);
     }
 
+    /** This stage's metric group ({@code stage.<id>}), for the metrics of one stage only. */
+    protected MetricGroup stageMetrics() {
+        return metrics;
+    }
+
     /**
      * A store for this stage to write into: it counts what it quarantines in the stage's {@code
-     * quarantined} metric, and the job is recorded as one of its writers before anything is written.
+     * quarantined} metric and its bytes and reused artifacts in the metrics of its root, and the job is
+     * recorded as one of its writers before anything is written.
      */
     protected ArtifactStore openStore(StoreSettings settings) {
-        ArtifactStore store = new ArtifactStore(settings, quarantined);
+        ArtifactStore store = new ArtifactStore(settings, storeMetrics.computeIfAbsent(storeLabel(settings.root), root -> {
+            MetricGroup group = MetricScope.STAGE_STORE.open(getRuntimeContext().getMetricGroup(), stageName, root);
+            return new StoreMetrics(quarantined, StageflowMetric.BYTES_WRITTEN.counter(group),
+                    StageflowMetric.BYTES_READ.counter(group), StageflowMetric.ARTIFACTS_REUSED.counter(group));
+        }));
         if (settings.jobOutputDir != null) {
             store.registerWriter(settings.jobOutputDir);
         }
         return store;
+    }
+
+    /** A store root as a metric label: without user info, which could hold a credential. */
+    static String storeLabel(URI root) {
+        if (root.getUserInfo() == null) {
+            return root.toString();
+        }
+        try {
+            return new URI(root.getScheme(), null, root.getHost(), root.getPort(), root.getPath(), null, null).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("Not a store root: " + root.getScheme() + "://" + root.getHost(), e);
+        }
     }
 
     /** Counts one request as a cache hit or miss. */
@@ -242,8 +284,10 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
 
     /** Records the model time of one call that started at {@code startNanos}. */
     protected void recordCompute(long startNanos) {
+        long millis = (System.nanoTime() - startNanos) / 1_000_000;
+        computeMillisTotal.inc(millis);
         synchronized (computeMillis) {
-            computeMillis.update((System.nanoTime() - startNanos) / 1_000_000);
+            computeMillis.update(millis);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.stageflow.stage;
 
+import dev.stageflow.config.StageflowMetric;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.DeadLetterReason;
 import dev.stageflow.model.Json;
@@ -54,8 +55,8 @@ public class DedupeStage extends KeyedProcessFunction<String, PromptRequest, Pro
                         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                         .build());
         accepted = getRuntimeContext().getState(descriptor);
-        duplicates = getRuntimeContext().getMetricGroup().counter("duplicatesDropped");
-        conflicts = getRuntimeContext().getMetricGroup().counter("promptIdConflicts");
+        duplicates = StageflowMetric.DUPLICATES_DROPPED.counter(getRuntimeContext().getMetricGroup());
+        conflicts = StageflowMetric.PROMPT_ID_CONFLICTS.counter(getRuntimeContext().getMetricGroup());
     }
 
     @Override

@@ -78,13 +78,16 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
         String describe(IN input);
     }
 
-    /** Told of each call's size, each retry and each request given up on (for metrics). */
+    /** Told of each call's size, each retry, each request given up on and each output (for metrics). */
     interface Listener {
         void batch(int size);
 
         void retried(int requests);
 
         void gaveUp(DeadLetterReason reason);
+
+        /** A request's output (a result, or its failed record) is handed on, {@code nanos} after it was submitted. */
+        void finished(long nanos);
     }
 
     private final String name;
@@ -140,6 +143,11 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
             return;
         }
         queue.add(request);
+    }
+
+    /** Requests submitted and not yet answered: queued, or in a call. */
+    int inFlight() {
+        return pending.size();
     }
 
     /** The operator's timer for {@code result} fired; see the class comment. */
@@ -366,7 +374,11 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
 
     /** Hands {@code output} to the operator once; false if the task is stopping (see {@link #deliver}). */
     private boolean complete(Pending<IN, OUT> request, OUT output) {
-        return !request.finish(pending) || deliver(() -> request.result.complete(List.of(output)));
+        if (!request.finish(pending)) {
+            return true;
+        }
+        listener.finished(System.nanoTime() - request.submittedNanos);
+        return deliver(() -> request.result.complete(List.of(output)));
     }
 
     private void fail(Pending<IN, OUT> request, Throwable error) {
@@ -410,6 +422,7 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
         final IN input;
         final ResultFuture<OUT> result;
         final AtomicBoolean done = new AtomicBoolean();
+        final long submittedNanos = System.nanoTime();
         /** When the current attempt started (System.nanoTime), or 0 while queued. */
         volatile long startedNanos;
         /** Attempts made, counting the calls a process died in before this attempt of the job. */

@@ -1,6 +1,7 @@
 package dev.stageflow.stage;
 
 import dev.stageflow.config.JobOperator;
+import dev.stageflow.config.StageflowMetric;
 import dev.stageflow.inference.ImageEnhancer;
 import dev.stageflow.inference.ModelKind;
 import dev.stageflow.inference.ModelSpec;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 
 /**
  * Reads the generated image from the store (verifying its checksum), upscales, sharpens, stretches
@@ -63,8 +63,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
         enhancer = ModelKind.IMAGE_ENHANCER.create(onThisTaskManager(model));
         store = openStore(storeSettings);
         generateStore = openStore(generateStoreSettings);
-        repaired = getRuntimeContext().getMetricGroup().addGroup("stage", STAGE)
-                .counter("repairedInputs", new ThreadSafeSimpleCounter());
+        repaired = StageflowMetric.REPAIRED_INPUTS.counter(stageMetrics());
     }
 
     @Override
@@ -104,10 +103,13 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
         return store.put(key, enhanced.toPng(), "image.png", "image/png", Codec.NONE);
     }
 
-    /** The generated image {@code source}, generated again if the stored one is corrupt (see the class comment). */
+    /**
+     * The generated image {@code source}, generated again if the stored one is corrupt (see the class
+     * comment). Read through the generate store, whose metrics count what is read from it.
+     */
     private byte[] readOrRepair(PromptRecord record, ArtifactRef source) {
         try {
-            return store.read(source);
+            return generateStore.read(source);
         } catch (CorruptArtifactException corrupt) {
             generateStore.quarantine(source, corrupt.problem());
             ArtifactRef again;
@@ -126,7 +128,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
                         + ", not the referenced one: another generator made it");
             }
             repaired.inc();
-            return store.read(again);
+            return generateStore.read(again);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.stageflow.stage;
 
+import dev.stageflow.config.StageflowMetric;
 import dev.stageflow.config.JobOperator;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.InputLine;
@@ -34,7 +35,7 @@ public class ParseValidateStage extends ProcessFunction<InputLine, PromptRequest
     @Override
     public void open(OpenContext openContext) {
         parser = new PromptParser(limits);
-        deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        deadLetters = StageflowMetric.INVALID_INPUTS.counter(getRuntimeContext().getMetricGroup());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.stageflow.stage;
 
 import dev.stageflow.config.JobOperator;
+import dev.stageflow.config.MetricScope;
 import dev.stageflow.inference.ModelKind;
 import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.inference.TextEncoder;
@@ -47,7 +48,7 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
     protected void openStage() {
         encoder = ModelKind.TEXT_ENCODER.create(onThisTaskManager(model));
         cache = new EmbeddingCache(cacheSettings, encoder.version(), encoder.dimension());
-        cache.registerMetrics(getRuntimeContext().getMetricGroup().addGroup("stage", STAGE).addGroup("redis"));
+        cache.registerMetrics(MetricScope.STAGE_REDIS.open(getRuntimeContext().getMetricGroup(), STAGE));
     }
 
     @Override

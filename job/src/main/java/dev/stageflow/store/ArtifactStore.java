@@ -23,8 +23,6 @@ import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem.WriteMode;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,16 +64,16 @@ public final class ArtifactStore implements AutoCloseable {
     private final FileSystem fs;
     private final boolean objectStore;
     private final ChunkIo io;
-    private final Counter quarantined;
+    private final StoreMetrics metrics;
 
     public ArtifactStore(StoreSettings settings) {
-        this(settings, new ThreadSafeSimpleCounter());
+        this(settings, StoreMetrics.unregistered());
     }
 
-    /** A store that counts the artifacts it quarantines in {@code quarantined}. */
-    public ArtifactStore(StoreSettings settings, Counter quarantined) {
+    /** A store that counts what it quarantines, writes, reads and finds in {@code metrics}. */
+    public ArtifactStore(StoreSettings settings, StoreMetrics metrics) {
         this.settings = settings;
-        this.quarantined = quarantined;
+        this.metrics = metrics;
         this.root = new Path(settings.root);
         this.fs = fileSystemOf(root);
         this.objectStore = OBJECT_STORE_SCHEMES.contains(settings.root.getScheme());
@@ -113,6 +111,7 @@ public final class ArtifactStore implements AutoCloseable {
             return Optional.empty();
         }
         refreshLease(dir, files);
+        metrics.artifactsReused().inc();
         return Optional.of(toRef(dir, manifest));
     }
 
@@ -142,6 +141,7 @@ public final class ArtifactStore implements AutoCloseable {
             byte[] stored = codec.compress(slice(raw, from, to), settings.level(codec));
             String file = chunkFileName(fileName, codec, i, chunkCount);
             write(new Path(dir, file), stored);
+            metrics.bytesWritten().inc(stored.length);
             return new Manifest.Chunk(file, to - from, stored.length, Hashing.sha256Hex(stored));
         });
         manifest.storedSize = manifest.chunks.stream().mapToLong(chunk -> chunk.storedSize).sum();
@@ -185,7 +185,9 @@ public final class ArtifactStore implements AutoCloseable {
         Codec codec = Codec.parse(manifest.codec);
         List<byte[]> pieces = io.invokeAll(manifest.chunks.size(), i -> {
             Manifest.Chunk chunk = manifest.chunks.get(i);
-            return codec.decompress(readChunk(refFs, dir, chunk), (int) chunk.rawSize);
+            byte[] stored = readChunk(refFs, dir, chunk);
+            metrics.bytesRead().inc(stored.length);
+            return codec.decompress(stored, (int) chunk.rawSize);
         });
         byte[] raw = new byte[(int) manifest.rawSize];
         MessageDigest whole = Hashing.sha256();
@@ -264,7 +266,7 @@ public final class ArtifactStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot quarantine artifact " + dir + ", which " + problem, e);
         }
-        quarantined.inc();
+        metrics.quarantined().inc();
         LOG.warn("Artifact {} {}: moved to {}; it will be computed again", dir, problem, target);
     }
 

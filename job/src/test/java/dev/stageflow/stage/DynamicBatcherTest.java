@@ -75,6 +75,7 @@ class DynamicBatcherTest {
     };
 
     private final List<String> events = new CopyOnWriteArrayList<>();
+    private final List<Long> finishedNanos = new CopyOnWriteArrayList<>();
     private final DynamicBatcher.Listener listener = new DynamicBatcher.Listener() {
         @Override
         public void batch(int size) {}
@@ -87,6 +88,11 @@ class DynamicBatcherTest {
         @Override
         public void gaveUp(DeadLetterReason reason) {
             events.add("gave up " + reason);
+        }
+
+        @Override
+        public void finished(long nanos) {
+            finishedNanos.add(nanos);
         }
     };
 
@@ -123,6 +129,29 @@ class DynamicBatcherTest {
             assertThat(results.get(4).get()).isEqualTo("A4");
             assertThat(batches).containsExactly(List.of("a1", "a2"), List.of("b1"), List.of("a3", "a4"));
             assertThat(results.get(0).get()).isEqualTo("A1");
+        }
+    }
+
+    @Test
+    void countsARequestInFlightFromItsSubmissionUntilItsOutputIsHandedOn() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(8, Duration.ofMillis(50)), batch -> {
+            release.await(10, TimeUnit.SECONDS);
+            if (batch.contains("xbad")) {
+                throw new IllegalStateException("model failed on xbad");
+            }
+            return upperCase(batch);
+        })) {
+            List<Result> results = submit(batcher, "x1", "xbad", "y1");
+
+            assertThat(batcher.inFlight()).isEqualTo(3);
+            assertThat(finishedNanos).isEmpty();
+            release.countDown();
+            for (Result result : results) {
+                result.get();
+            }
+            assertThat(batcher.inFlight()).isZero();
+            assertThat(finishedNanos).hasSize(3).allSatisfy(nanos -> assertThat(nanos).isPositive());
         }
     }
 

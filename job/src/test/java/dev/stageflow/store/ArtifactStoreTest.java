@@ -20,7 +20,6 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.metrics.SimpleCounter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,6 +100,26 @@ class ArtifactStoreTest {
 
         assertThat(enhanced.read(ref)).isEqualTo(raw);
         assertThat(enhanced.lookup(key("image"))).isEmpty();
+    }
+
+    @Test
+    void countsTheStoredBytesItWritesAndReadsAndTheArtifactsItFinds() {
+        StoreMetrics metrics = StoreMetrics.unregistered();
+        ArtifactStore store = new ArtifactStore(StoreSettings.from(conf(Codec.ZSTD)), metrics);
+        byte[] raw = payload(2 * CHUNK + 10);
+
+        ArtifactRef ref = store.put(key("latent"), raw, "latent.npy", "application/x-npy", Codec.ZSTD);
+        assertThat(metrics.bytesWritten().getCount()).isEqualTo(ref.storedSize).isLessThan(raw.length);
+        assertThat(metrics.bytesRead().getCount()).isZero();
+
+        store.read(ref);
+        store.read(ref);
+        assertThat(metrics.bytesRead().getCount()).isEqualTo(2 * ref.storedSize);
+
+        assertThat(store.lookup(key("latent"))).contains(ref);
+        assertThat(store.lookup(key("image"))).isEmpty();
+        assertThat(metrics.artifactsReused().getCount()).isEqualTo(1);
+        assertThat(metrics.quarantined().getCount()).isZero();
     }
 
     @Test
@@ -197,8 +216,8 @@ class ArtifactStoreTest {
 
     @Test
     void aHitWithAMissingOrTruncatedChunkIsQuarantinedAndReportedAbsent() throws IOException {
-        SimpleCounter quarantined = new SimpleCounter();
-        ArtifactStore store = new ArtifactStore(StoreSettings.from(conf(Codec.NONE)), quarantined);
+        StoreMetrics metrics = StoreMetrics.unregistered();
+        ArtifactStore store = new ArtifactStore(StoreSettings.from(conf(Codec.NONE)), metrics);
         ArtifactRef missing = store.put(key("image"), payload(2 * CHUNK), "image.png", "image/png", Codec.NONE);
         ArtifactRef truncated = store.put(key("latent"), payload(CHUNK), "latent.npy", "application/x-npy", Codec.NONE);
         Files.delete(Path.of(URI.create(missing.uri)).resolve("image.png.00001"));
@@ -208,7 +227,7 @@ class ArtifactStoreTest {
         assertThat(store.lookup(key("image"))).isEmpty();
         assertThat(store.lookup(key("latent"))).isEmpty();
 
-        assertThat(quarantined.getCount()).isEqualTo(2);
+        assertThat(metrics.quarantined().getCount()).isEqualTo(2);
         assertThat(Path.of(URI.create(missing.uri))).doesNotExist();
         assertThat(quarantinedDirectories()).hasSize(2).allSatisfy(dir -> assertThat(dir.toString())
                 .contains(ArtifactLocation.QUARANTINE_DIR + "/image-generate/test-v1/"));

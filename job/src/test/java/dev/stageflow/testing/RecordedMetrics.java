@@ -2,7 +2,9 @@ package dev.stageflow.testing;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.jobgraph.OperatorID;
@@ -14,8 +16,9 @@ import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 
 /**
  * The metrics an operator under a test harness registers, by their path below its operator group
- * ({@code metadataPending}, {@code redis.breakerState}): what a user sees in the web UI, read in a
- * test instead of through accessors the operator would need only for tests.
+ * ({@code metadataPending}, {@code redis.breakerState}, {@code stage.image-generate.batchSize} for
+ * a key-value group): what a user sees in the web UI, read in a test instead of through accessors
+ * the operator would need only for tests.
  */
 public final class RecordedMetrics {
 
@@ -42,6 +45,22 @@ public final class RecordedMetrics {
         return gauge.getValue();
     }
 
+    /** The count of counter {@code path}. */
+    public long counter(String path) {
+        if (!(metrics.get(path) instanceof Counter counter)) {
+            throw new AssertionError("No counter " + path + " among " + metrics.keySet());
+        }
+        return counter.getCount();
+    }
+
+    /** The number of values histogram {@code path} has seen. */
+    public long histogramCount(String path) {
+        if (!(metrics.get(path) instanceof Histogram histogram)) {
+            throw new AssertionError("No histogram " + path + " among " + metrics.keySet());
+        }
+        return histogram.getCount();
+    }
+
     /** An operator group, or a group below it, that records the metrics added to it. */
     private final class Recording extends InterceptingOperatorMetricGroup {
         private final String prefix;
@@ -58,6 +77,11 @@ public final class RecordedMetrics {
         @Override
         public MetricGroup addGroup(String name) {
             return new Recording(prefix + name + ".");
+        }
+
+        @Override
+        public MetricGroup addGroup(String key, String value) {
+            return new Recording(prefix + key + "." + value + ".");
         }
     }
 }

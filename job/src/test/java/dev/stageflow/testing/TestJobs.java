@@ -44,7 +44,8 @@ public final class TestJobs {
         return miniCluster(slots, new Configuration());
     }
 
-    static MiniClusterExtension miniCluster(int slots, Configuration conf) {
+    /** A MiniCluster of one TaskManager with {@code slots} slots and the cluster options {@code conf}. */
+    public static MiniClusterExtension miniCluster(int slots, Configuration conf) {
         return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                 .setConfiguration(conf)
                 .setNumberTaskManagers(1)
