@@ -86,7 +86,7 @@ public final class ModelOptions {
                         .noDefaultValue()
                         .withDescription(
                                 "Options of the " + stage + " stage's model family, given one key each as "
-                                        + prefix + ".options.<name>: <value>. The built-in families take"
-                                        + " none.");
+                                        + prefix + ".options.<name>: <value>. stageflow's own families take"
+                                        + " none, but for sd-onnx's generator.options.scheduler.");
     }
 }
