@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the checked-in generated files: the option and metric references in README.md (from
-# the ConfigOption declarations and the job's metric catalogue, StageflowMetric) and the built-in
-# generator's ONNX models in the job's resources. The build-tools tests fail while any is stale.
+# the ConfigOption declarations and the job's metric catalogue, StageflowMetric), the built-in
+# generator's ONNX models in the job's resources and the tiny Stable Diffusion pipelines under
+# examples/models/. The build-tools tests fail while any is stale.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 mvn -q -B package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/generate-classpath.txt
@@ -9,3 +10,4 @@ classpath="build-tools/target/classes:$(cat build-tools/target/generate-classpat
 java -cp "$classpath" dev.stageflow.tools.OptionsReference README.md
 java -cp "$classpath" dev.stageflow.tools.MetricsReference README.md
 java -cp "$classpath" dev.stageflow.tools.BuiltinGeneratorWriter job/src/main/resources
+java -cp "$classpath" dev.stageflow.tools.TinySdModelWriter .

@@ -6,6 +6,7 @@ import dev.stageflow.config.StageOptions;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.inference.ModelKind;
 import dev.stageflow.inference.ModelSpec;
+import dev.stageflow.inference.sd.SdPipelineFiles;
 import dev.stageflow.model.DeadLetter;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.model.InputLine;
@@ -54,7 +55,8 @@ public final class StageflowPipeline {
 
     private StageflowPipeline() {}
 
-    public static Outputs build(DataStream<InputLine> lines, Configuration conf) {
+    public static Outputs build(DataStream<InputLine> lines, Configuration options) {
+        Configuration conf = SdPipelineFiles.withPairedTextEncoder(options);
         RequestLimits limits = RequestLimits.from(conf);
         StoreSettings generateStore = StoreSettings.from(conf, StoreOptions.GENERATE_URI);
         StoreSettings enhanceStore = StoreSettings.from(conf, StoreOptions.ENHANCE_URI);

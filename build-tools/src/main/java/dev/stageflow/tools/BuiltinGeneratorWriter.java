@@ -176,7 +176,8 @@ public final class BuiltinGeneratorWriter {
         return graph.node("Concat", output, List.of(first, second), intAttribute("axis", 1));
     }
 
-    private static void writeIfChanged(Path file, byte[] bytes) throws IOException {
+    /** Writes {@code bytes} to {@code file} unless it holds them already (its time then stays). */
+    static void writeIfChanged(Path file, byte[] bytes) throws IOException {
         if (Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), bytes)) {
             return;
         }

@@ -44,12 +44,22 @@ final class OnnxGraphBuilder {
 
     /** Declares a float graph input; a dimension is an {@code Integer}, or a {@code String} if dynamic. */
     void input(String name, Object... dims) {
-        graph.addInput(floatValueInfo(name, dims));
+        graph.addInput(valueInfo(name, TensorProto.DataType.FLOAT, dims));
+    }
+
+    /** Declares a graph input of element type {@code type}, dimensions as for {@link #input(String, Object...)}. */
+    void input(String name, TensorProto.DataType type, Object... dims) {
+        graph.addInput(valueInfo(name, type, dims));
     }
 
     /** Declares a float graph output, dimensions as for {@link #input}. */
     void output(String name, Object... dims) {
-        graph.addOutput(floatValueInfo(name, dims));
+        graph.addOutput(valueInfo(name, TensorProto.DataType.FLOAT, dims));
+    }
+
+    /** Declares a graph output of element type {@code type}. */
+    void output(String name, TensorProto.DataType type, Object... dims) {
+        graph.addOutput(valueInfo(name, type, dims));
     }
 
     /**
@@ -171,7 +181,7 @@ final class OnnxGraphBuilder {
         return ByteString.copyFrom(buffer.array());
     }
 
-    private static ValueInfoProto floatValueInfo(String name, Object... dims) {
+    private static ValueInfoProto valueInfo(String name, TensorProto.DataType type, Object... dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (Object dim : dims) {
             shape.addDim(dim instanceof String symbol
@@ -179,7 +189,7 @@ final class OnnxGraphBuilder {
                     : TensorShapeProto.Dimension.newBuilder().setDimValue((Integer) dim));
         }
         TypeProto.Tensor tensorType = TypeProto.Tensor.newBuilder()
-                .setElemType(TensorProto.DataType.FLOAT.getNumber())
+                .setElemType(type.getNumber())
                 .setShape(shape)
                 .build();
         return ValueInfoProto.newBuilder()

@@ -20,11 +20,13 @@ public final class ModelOptions {
     public static final ModelOptions ENCODER = new ModelOptions("encoder", JobOperator.TEXT_ENCODE, BUILTIN,
             "'builtin' for all-MiniLM-L6-v2 (quantized ONNX, shipped in a Maven artifact), or a local"
                     + " directory holding all-minilm-l6-v2-q.onnx and all-minilm-l6-v2-q-tokenizer.json"
-                    + " (family minilm), or what another family loads.");
+                    + " (family minilm); for family sd-onnx the directory 'optimum-cli export onnx' wrote"
+                    + " (the generator's, when only generator.model names it); or what another family loads.");
     public static final ModelOptions GENERATOR = new ModelOptions("generator", JobOperator.IMAGE_GENERATE, BUILTIN,
             "'builtin' for the built-in CPPN decoder (deterministic weights, written at build time), or a"
                     + " local directory holding your own denoiser.onnx and decoder.onnx with the same inputs"
-                    + " and outputs (family cppn), or what another family loads.");
+                    + " and outputs (family cppn); for family sd-onnx the directory 'optimum-cli export onnx'"
+                    + " wrote (README.md, \"Stable Diffusion models\"); or what another family loads.");
     public static final ModelOptions ENHANCER = new ModelOptions("enhancer", JobOperator.IMAGE_ENHANCE, "classical",
             "'classical' for bicubic upscaling, unsharp mask, auto-contrast and style grading in plain Java"
                     + " (family classical), or what another family loads.");
@@ -84,7 +86,7 @@ public final class ModelOptions {
                         .noDefaultValue()
                         .withDescription(
                                 "Options of the " + stage + " stage's model family, given one key each as "
-                                        + prefix + ".options.<name>: <value>. The built-in families take"
-                                        + " none.");
+                                        + prefix + ".options.<name>: <value>. stageflow's own families take"
+                                        + " none, but for sd-onnx's generator.options.scheduler.");
     }
 }

@@ -62,6 +62,14 @@ public final class RequestOptions {
                     .defaultValue(8)
                     .withDescription("Refinement steps of a prompt that does not give them.");
 
+    public static final ConfigOption<Double> DEFAULT_GUIDANCE =
+            ConfigOptions.key("request.default-guidance")
+                    .doubleType()
+                    .defaultValue(7.5)
+                    .withDescription("Classifier-free guidance scale of a prompt that does not give one (the"
+                            + " sd-onnx family; 0 or 1 runs no unconditional pass). SD 1.5 wants about 7.5,"
+                            + " SD-Turbo 0.");
+
     public static final ConfigOption<String> DEFAULT_STYLE =
             ConfigOptions.key("request.default-style")
                     .stringType()

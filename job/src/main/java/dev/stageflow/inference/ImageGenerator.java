@@ -23,25 +23,62 @@ public interface ImageGenerator extends AutoCloseable {
     @Override
     void close();
 
-    /** One request to the generator. */
+    /**
+     * One request to the generator. A family with classifier-free guidance gets the negative
+     * prompt's embedding and the guidance scale; for others {@code negativeEmbedding} is null.
+     */
     final class GenerationInput {
         public final float[] embedding;
+        public final float[] negativeEmbedding;
+        public final double guidance;
         public final long seed;
         public final int width;
         public final int height;
         public final int steps;
 
         public GenerationInput(float[] embedding, long seed, int width, int height, int steps) {
+            this(embedding, null, 0, seed, width, height, steps);
+        }
+
+        public GenerationInput(float[] embedding, float[] negativeEmbedding, double guidance, long seed, int width,
+                int height, int steps) {
             this.embedding = embedding;
+            this.negativeEmbedding = negativeEmbedding;
+            this.guidance = guidance;
             this.seed = seed;
             this.width = width;
             this.height = height;
             this.steps = steps;
         }
 
-        /** Inputs with the same shape key can run in one batch. */
+        /**
+         * Checks that width and height are multiples of {@code cell} from {@code cell} to {@code
+         * maxSide}, that there is a step, and that this input may share a batch with {@code first}.
+         */
+        public void checkShape(GenerationInput first, int cell, int maxSide) {
+            checkSide("width", width, cell, maxSide);
+            checkSide("height", height, cell, maxSide);
+            if (steps < 1) {
+                throw new IllegalArgumentException("Steps must be at least 1, got " + steps);
+            }
+            if (!shapeKey().equals(first.shapeKey())) {
+                throw new IllegalArgumentException("A batch must share width, height and steps"
+                        + (first.negativeEmbedding == null ? "" : " and guidance") + ", got " + first.shapeKey()
+                        + " and " + shapeKey());
+            }
+        }
+
+        private static void checkSide(String side, int pixels, int cell, int maxSide) {
+            if (pixels < cell || pixels > maxSide || pixels % cell != 0) {
+                throw new IllegalArgumentException("Image " + side + " must be a multiple of " + cell + " from "
+                        + cell + " to " + maxSide + ", got " + pixels);
+            }
+        }
+
+        /** Inputs with the same shape key can run in one batch (with guidance: the same scale too). */
         public String shapeKey() {
-            return width + "x" + height + "x" + steps;
+            String size = width + "x" + height + "x" + steps;
+            return negativeEmbedding == null ? size : size + "xg" + guidance;
         }
     }
 

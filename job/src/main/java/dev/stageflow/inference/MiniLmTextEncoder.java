@@ -6,10 +6,8 @@ import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import dev.stageflow.config.ModelOptions;
-import dev.stageflow.store.Hashing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -51,7 +49,7 @@ public final class MiniLmTextEncoder implements TextEncoder {
                     .build();
             model = OnnxModels.load(dir, NAME, Encoding.class, float[].class, new TextEncoderTranslator(), spec);
             predictor = model.newPredictor();
-            version = NAME + "-" + Hashing.sha256Hex(Files.readAllBytes(dir.resolve(MODEL_FILE))).substring(0, 12);
+            version = ModelVersion.of(NAME, dir, new String[] {MODEL_FILE, TOKENIZER_FILE}, "max-tokens=" + maxTokens);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot load the text encoder from " + dir, e);
         }

@@ -4,15 +4,12 @@ import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import dev.stageflow.config.ModelOptions;
-import dev.stageflow.store.Hashing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -46,6 +43,10 @@ public final class OnnxImageGenerator implements ImageGenerator {
     public static final int COORDINATE_CHANNELS = 3;
 
     static final String BUILTIN_NAME = "builtin-cppn";
+    /**
+     * The generation of the built-in models: their resource directory and the seed of their weights.
+     * Not their version in artifact keys, which is a hash of the files.
+     */
     public static final String BUILTIN_VERSION = "builtin-cppn-v1";
     /** Where the job's resources hold the built-in models (written by the build tools' writer). */
     public static final String BUILTIN_RESOURCE_DIR = "stageflow/models/" + BUILTIN_VERSION;
@@ -53,7 +54,7 @@ public final class OnnxImageGenerator implements ImageGenerator {
     public static final String DECODER_FILE = "decoder.onnx";
 
     private static final String PROPERTIES_FILE = "model.properties";
-    private static final int VERSION_HASH_HEX_CHARS = 12;
+    private static final String[] MODEL_FILES = {DENOISER_FILE, DECODER_FILE};
 
     private final String name;
     private final String version;
@@ -86,14 +87,16 @@ public final class OnnxImageGenerator implements ImageGenerator {
     private static OnnxImageGenerator builtin(ModelSpec spec) {
         Path denoiser = ModelFiles.extract("/" + BUILTIN_RESOURCE_DIR + "/" + DENOISER_FILE, BUILTIN_VERSION);
         ModelFiles.extract("/" + BUILTIN_RESOURCE_DIR + "/" + DECODER_FILE, BUILTIN_VERSION);
-        return new OnnxImageGenerator(BUILTIN_NAME, BUILTIN_VERSION, denoiser.getParent(), spec);
+        Path dir = denoiser.getParent();
+        return new OnnxImageGenerator(BUILTIN_NAME, ModelVersion.of(BUILTIN_NAME, dir, MODEL_FILES), dir, spec);
     }
 
     /**
      * A user's export in {@code dir}: {@code denoiser.onnx} and {@code decoder.onnx} with the
-     * built-in models' tensor names. Name and version come from {@code model.properties} if it has
-     * them, else the name is the directory's and the version adds a hash of both model files, so a
-     * changed model never reuses the artifacts of the old one.
+     * built-in models' tensor names. The name comes from {@code model.properties} if it has one,
+     * else it is the directory's; the version is always the name and a hash of both model files
+     * (a {@code version} in {@code model.properties} is ignored: a user could leave it stale when
+     * the files change, and stale artifacts would be reused).
      */
     public static OnnxImageGenerator fromDirectory(Path dir, int threads) {
         return fromDirectory(dir, ModelSpec.of(FAMILY, dir.toString(), threads));
@@ -103,11 +106,7 @@ public final class OnnxImageGenerator implements ImageGenerator {
         Properties properties = readProperties(dir.resolve(PROPERTIES_FILE));
         String dirName = dir.toAbsolutePath().normalize().getFileName().toString();
         String name = properties.getProperty("name", dirName);
-        String version = properties.getProperty("version");
-        if (version == null) {
-            version = dirName + "-" + contentHash(dir.resolve(DENOISER_FILE), dir.resolve(DECODER_FILE));
-        }
-        return new OnnxImageGenerator(name, version, dir, spec);
+        return new OnnxImageGenerator(name, ModelVersion.of(name, dir, MODEL_FILES), dir, spec);
     }
 
     @Override
@@ -153,23 +152,7 @@ public final class OnnxImageGenerator implements ImageGenerator {
             throw new IllegalArgumentException("Embedding has " + input.embedding.length
                     + " values, the generator expects " + EMBEDDING_SIZE);
         }
-        validateSide("width", input.width);
-        validateSide("height", input.height);
-        if (input.steps < 1) {
-            throw new IllegalArgumentException("Steps must be at least 1, got " + input.steps);
-        }
-        if (!input.shapeKey().equals(first.shapeKey())) {
-            throw new IllegalArgumentException("A batch must share width, height and steps, got "
-                    + first.shapeKey() + " and " + input.shapeKey());
-        }
-    }
-
-    private static void validateSide(String side, int pixels) {
-        int cell = LatentBatch.PIXELS_PER_CELL;
-        if (pixels < cell || pixels > MAX_IMAGE_SIDE || pixels % cell != 0) {
-            throw new IllegalArgumentException("Image " + side + " must be a multiple of " + cell + " from "
-                    + cell + " to " + MAX_IMAGE_SIDE + ", got " + pixels);
-        }
+        input.checkShape(first, LatentBatch.PIXELS_PER_CELL, MAX_IMAGE_SIDE);
     }
 
     private static float[] concatenatedEmbeddings(List<GenerationInput> batch) {
@@ -215,18 +198,6 @@ public final class OnnxImageGenerator implements ImageGenerator {
             }
         }
         return properties;
-    }
-
-    private static String contentHash(Path... files) {
-        MessageDigest digest = Hashing.sha256();
-        for (Path file : files) {
-            try {
-                digest.update(Files.readAllBytes(file));
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read model file " + file, e);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest()).substring(0, VERSION_HASH_HEX_CHARS);
     }
 
     /** The family {@value #FAMILY}, registered for {@link java.util.ServiceLoader}. */

@@ -25,6 +25,15 @@ public interface TextEncoder extends AutoCloseable {
     /** One embedding of {@link #dimension()} floats per text, in order. */
     float[][] encode(List<String> texts);
 
+    /**
+     * Whether the stage also encodes each prompt's {@code negativeText} (empty included) for the
+     * generator: a family whose generator runs classifier-free guidance says yes. The negative
+     * embedding then travels with the prompt and is part of its artifact keys.
+     */
+    default boolean encodesNegativeText() {
+        return false;
+    }
+
     @Override
     void close();
 }

@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * A prompt on its way through the model stages. Each stage fills in its outcome; the embedding
- * (384 floats) is the only payload that travels with the record, everything bigger is an {@link
+ * (384 floats for the built-in family, 77 × hidden for sd-onnx, which also carries the negative
+ * prompt's) is the only payload that travels with the record, everything bigger is an {@link
  * ArtifactRef}. A record a stage gave up on carries its {@link StageFailure} instead, and the later
  * stages pass it on untouched.
  */
@@ -13,6 +14,8 @@ public class PromptRecord {
 
     public PromptRequest request;
     public float[] embedding;
+    /** The negative prompt's embedding, for a family with classifier-free guidance; else null. */
+    public float[] negativeEmbedding;
     public StageOutcome encode;
     public StageOutcome generate;
     public StageOutcome enhance;
@@ -25,6 +28,11 @@ public class PromptRecord {
         this.request = request;
         this.embedding = embedding;
         this.encode = encode;
+    }
+
+    public PromptRecord(PromptRequest request, float[] embedding, float[] negativeEmbedding, StageOutcome encode) {
+        this(request, embedding, encode);
+        this.negativeEmbedding = negativeEmbedding;
     }
 
     public PromptRecord withGenerate(StageOutcome outcome) {
@@ -50,7 +58,7 @@ public class PromptRecord {
     }
 
     private PromptRecord copy() {
-        PromptRecord next = new PromptRecord(request, embedding, encode);
+        PromptRecord next = new PromptRecord(request, embedding, negativeEmbedding, encode);
         next.generate = generate;
         next.enhance = enhance;
         next.failure = failure;
@@ -68,6 +76,7 @@ public class PromptRecord {
         PromptRecord that = (PromptRecord) o;
         return Objects.equals(request, that.request)
                 && Arrays.equals(embedding, that.embedding)
+                && Arrays.equals(negativeEmbedding, that.negativeEmbedding)
                 && Objects.equals(encode, that.encode)
                 && Objects.equals(generate, that.generate)
                 && Objects.equals(enhance, that.enhance)
@@ -76,7 +85,8 @@ public class PromptRecord {
 
     @Override
     public int hashCode() {
-        return Objects.hash(request, encode, generate, enhance, failure) + 31 * Arrays.hashCode(embedding);
+        return Objects.hash(request, encode, generate, enhance, failure) + 31 * Arrays.hashCode(embedding)
+                + 17 * Arrays.hashCode(negativeEmbedding);
     }
 
     @Override

@@ -16,6 +16,10 @@ public class PromptRequest {
     public int steps;
     public String style;
     public long submittedAt;
+    /** What the image should not show (classifier-free guidance's negative prompt); empty if none. */
+    public String negativeText = "";
+    /** Classifier-free guidance scale; 1 or less runs no unconditional pass. */
+    public double guidance;
 
     public PromptRequest() {}
 
@@ -38,6 +42,13 @@ public class PromptRequest {
         this.submittedAt = submittedAt;
     }
 
+    public PromptRequest(String promptId, String text, String negativeText, double guidance, long seed, int width,
+            int height, int steps, String style, long submittedAt) {
+        this(promptId, text, seed, width, height, steps, style, submittedAt);
+        this.negativeText = negativeText;
+        this.guidance = guidance;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -52,6 +63,8 @@ public class PromptRequest {
                 && height == that.height
                 && steps == that.steps
                 && submittedAt == that.submittedAt
+                && Double.compare(guidance, that.guidance) == 0
+                && Objects.equals(negativeText, that.negativeText)
                 && Objects.equals(promptId, that.promptId)
                 && Objects.equals(text, that.text)
                 && Objects.equals(style, that.style);
@@ -59,12 +72,12 @@ public class PromptRequest {
 
     @Override
     public int hashCode() {
-        return Objects.hash(promptId, text, seed, width, height, steps, style, submittedAt);
+        return Objects.hash(promptId, text, negativeText, guidance, seed, width, height, steps, style, submittedAt);
     }
 
     @Override
     public String toString() {
         return "PromptRequest{promptId='" + promptId + "', seed=" + seed + ", " + width + "x" + height
-                + ", steps=" + steps + ", style='" + style + "'}";
+                + ", steps=" + steps + ", guidance=" + guidance + ", style='" + style + "'}";
     }
 }

@@ -35,10 +35,15 @@ public class DedupeStage extends KeyedProcessFunction<String, PromptRequest, Pro
         this.ttl = ttl;
     }
 
-    /** The SHA-256 of everything that decides the output: normalised text and every parameter. */
+    /**
+     * The SHA-256 of everything that decides the output: normalised text and every parameter (the
+     * negative text only when there is one).
+     */
     public static String fingerprint(PromptRequest request) {
         return Hashing.sha256Hex("text=" + request.text + "\nseed=" + request.seed + "\nwidth=" + request.width
-                + "\nheight=" + request.height + "\nsteps=" + request.steps + "\nstyle=" + request.style);
+                + "\nheight=" + request.height + "\nsteps=" + request.steps + "\nstyle=" + request.style
+                + "\nguidance=" + request.guidance
+                + (request.negativeText == null || request.negativeText.isEmpty() ? "" : "\nnegative=" + request.negativeText));
     }
 
     @Override

@@ -46,7 +46,8 @@ final class ImageGeneration implements AutoCloseable {
 
     /**
      * The content keys of the latent and the image: the embedding's exact bits, seed, size and
-     * steps determine both (the tensor element type only the latent's bytes). Never the prompt text.
+     * steps determine both, with classifier-free guidance also the negative embedding's bits and
+     * the scale (the tensor element type only the latent's bytes). Never the prompt text.
      */
     ArtifactKey[] keys(PromptRecord record) {
         PromptRequest request = record.request;
@@ -56,6 +57,10 @@ final class ImageGeneration implements AutoCloseable {
                 "width", Integer.toString(request.width),
                 "height", Integer.toString(request.height),
                 "steps", Integer.toString(request.steps)));
+        if (record.negativeEmbedding != null) {
+            inputs.put("negative", Hashing.sha256Hex(record.negativeEmbedding));
+            inputs.put("guidance", Double.toString(request.guidance));
+        }
         ArtifactKey image = ArtifactKey.of(ImageGenerateStage.STAGE, generator.version(), IMAGE, inputs);
         inputs.put("dtype", storeSettings.tensorDtype.name());
         ArtifactKey latent = ArtifactKey.of(ImageGenerateStage.STAGE, generator.version(), LATENT, inputs);
@@ -89,7 +94,8 @@ final class ImageGeneration implements AutoCloseable {
 
     static GenerationInput input(PromptRecord record) {
         PromptRequest r = record.request;
-        return new GenerationInput(record.embedding, r.seed, r.width, r.height, r.steps);
+        return new GenerationInput(record.embedding, record.negativeEmbedding, r.guidance, r.seed, r.width, r.height,
+                r.steps);
     }
 
     @Override

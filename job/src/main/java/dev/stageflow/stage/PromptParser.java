@@ -39,16 +39,16 @@ import java.util.regex.Pattern;
 /**
  * Turns one JSON input line into a {@link PromptRequest} or says exactly why it cannot.
  *
- * <p>The format is {@code {"promptId"?, "text", "seed"?, "width"?, "height"?, "steps"?,
- * "style"?}}. Text is NFKC-normalised with whitespace runs collapsed, so visually equal prompts
- * are equal. A missing promptId is derived from the hash of the canonical content (so a
+ * <p>The format is {@code {"promptId"?, "text", "negativeText"?, "guidance"?, "seed"?, "width"?,
+ * "height"?, "steps"?, "style"?}}. Texts are NFKC-normalised with whitespace runs collapsed, so
+ * visually equal prompts are equal; {@code negativeText} may be empty (its default). A missing promptId is derived from the hash of the canonical content (so a
  * resubmitted prompt is the same prompt) and a missing seed from the promptId (never random, so a
  * replay regenerates the same image).
  */
 public final class PromptParser {
 
     private static final Set<String> FIELDS =
-            Set.of("promptId", "text", "seed", "width", "height", "steps", "style");
+            Set.of("promptId", "text", "negativeText", "guidance", "seed", "width", "height", "steps", "style");
     private static final Pattern PROMPT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern WHITESPACE_RUN = Pattern.compile("[\\s\\p{Z}]+");
     /**
@@ -82,6 +82,8 @@ public final class PromptParser {
         JsonNode json = readObject(line);
         checkFields(json);
         String text = normalise(requiredString(json, "text"));
+        String negativeText = present(json, "negativeText") ? normaliseOptional(stringField(json, "negativeText")) : "";
+        Double givenGuidance = guidance(json);
         Style style = style(json);
         int width = size(json, "width", limits.defaultWidth);
         int height = size(json, "height", limits.defaultHeight);
@@ -90,9 +92,14 @@ public final class PromptParser {
             throw new InvalidPromptException(OUT_OF_RANGE, "steps " + steps + " is outside 1.." + limits.maxSteps);
         }
         Long givenSeed = seed(json);
-        String promptId = promptId(json, text, width, height, steps, style, givenSeed);
+        String canonical = canonical(text, width, height, steps, style, givenSeed)
+                + (negativeText.isEmpty() ? "" : "\nnegative=" + negativeText)
+                + (givenGuidance == null ? "" : "\nguidance=" + givenGuidance);
+        String promptId = promptId(json, canonical);
         long seed = givenSeed != null ? givenSeed : deriveSeed(promptId);
-        return new PromptRequest(promptId, text, seed, width, height, steps, style.id(), submittedAt);
+        double guidance = givenGuidance != null ? givenGuidance : limits.defaultGuidance;
+        return new PromptRequest(promptId, text, negativeText, guidance, seed, width, height, steps, style.id(),
+                submittedAt);
     }
 
     /**
@@ -118,11 +125,19 @@ public final class PromptParser {
 
     /**
      * The id of a prompt without one: "p-" and 96 bits of the SHA-256 of its canonical content
-     * (normalised text and every parameter after defaults, the seed only if given).
+     * (normalised text and every parameter after defaults, the seed only if given; a negative text
+     * and a guidance scale only if given, so ids of prompts without them are what they always were).
      */
     public static String derivePromptId(String text, int width, int height, int steps, Style style, Long seed) {
-        String canonical = "text=" + text + "\nwidth=" + width + "\nheight=" + height + "\nsteps=" + steps
+        return idOf(canonical(text, width, height, steps, style, seed));
+    }
+
+    private static String canonical(String text, int width, int height, int steps, Style style, Long seed) {
+        return "text=" + text + "\nwidth=" + width + "\nheight=" + height + "\nsteps=" + steps
                 + "\nstyle=" + style.id() + "\nseed=" + (seed == null ? "" : seed.toString());
+    }
+
+    private static String idOf(String canonical) {
         return "p-" + Hashing.sha256Hex(canonical).substring(0, 24);
     }
 
@@ -151,12 +166,22 @@ public final class PromptParser {
             String name = names.next();
             if (!FIELDS.contains(name)) {
                 throw new InvalidPromptException(UNKNOWN_FIELD,
-                        "unknown field '" + name + "'; allowed: promptId, text, seed, width, height, steps, style");
+                        "unknown field '" + name + "'; allowed: promptId, text, negativeText, guidance, seed, width,"
+                                + " height, steps, style");
             }
         }
     }
 
     private String normalise(String raw) throws InvalidPromptException {
+        String text = normaliseOptional(raw);
+        if (text.isEmpty()) {
+            throw new InvalidPromptException(EMPTY_TEXT, "text is empty");
+        }
+        return text;
+    }
+
+    /** A text normalised and checked as {@code text} is, but possibly empty (a negative prompt). */
+    private String normaliseOptional(String raw) throws InvalidPromptException {
         checkSurrogates(raw);
         String nfkc = Normalizer.normalize(raw, Normalizer.Form.NFKC);
         for (int i = 0; i < nfkc.length(); i++) {
@@ -168,9 +193,6 @@ public final class PromptParser {
         }
         checkBidiControls(nfkc);
         String text = WHITESPACE_RUN.matcher(nfkc).replaceAll(" ").strip();
-        if (text.isEmpty()) {
-            throw new InvalidPromptException(EMPTY_TEXT, "text is empty");
-        }
         int codePoints = text.codePointCount(0, text.length());
         if (codePoints > limits.maxTextLength) {
             throw new InvalidPromptException(TEXT_TOO_LONG,
@@ -238,10 +260,25 @@ public final class PromptParser {
         return node.asLong();
     }
 
-    private static String promptId(JsonNode json, String text, int width, int height, int steps, Style style, Long seed)
-            throws InvalidPromptException {
+    private static Double guidance(JsonNode json) throws InvalidPromptException {
+        if (!present(json, "guidance")) {
+            return null;
+        }
+        JsonNode node = json.get("guidance");
+        if (!node.isNumber()) {
+            throw new InvalidPromptException(WRONG_TYPE, "guidance must be a number, got " + typeName(node));
+        }
+        double guidance = node.asDouble();
+        if (!RequestLimits.isValidGuidance(guidance)) {
+            throw new InvalidPromptException(OUT_OF_RANGE, "guidance " + node.asText() + " is outside 0.."
+                    + RequestLimits.MAX_GUIDANCE);
+        }
+        return guidance;
+    }
+
+    private static String promptId(JsonNode json, String canonical) throws InvalidPromptException {
         if (!present(json, "promptId")) {
-            return derivePromptId(text, width, height, steps, style, seed);
+            return idOf(canonical);
         }
         String id = stringField(json, "promptId");
         if (!PROMPT_ID.matcher(id).matches()) {

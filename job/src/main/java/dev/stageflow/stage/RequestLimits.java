@@ -25,6 +25,10 @@ public final class RequestLimits implements Serializable {
     public final int defaultHeight;
     public final int defaultSteps;
     public final Style defaultStyle;
+    public final double defaultGuidance;
+
+    /** Largest accepted guidance scale. */
+    public static final double MAX_GUIDANCE = 100;
 
     public RequestLimits(
             int maxLineBytes,
@@ -35,7 +39,8 @@ public final class RequestLimits implements Serializable {
             int defaultWidth,
             int defaultHeight,
             int defaultSteps,
-            Style defaultStyle) {
+            Style defaultStyle,
+            double defaultGuidance) {
         this.maxLineBytes = maxLineBytes;
         this.maxTextLength = maxTextLength;
         this.minSize = minSize;
@@ -45,6 +50,7 @@ public final class RequestLimits implements Serializable {
         this.defaultHeight = defaultHeight;
         this.defaultSteps = defaultSteps;
         this.defaultStyle = defaultStyle;
+        this.defaultGuidance = defaultGuidance;
         require(maxLineBytes > 0, RequestOptions.MAX_LINE_BYTES, "positive", maxLineBytes);
         require(maxTextLength > 0, RequestOptions.MAX_TEXT_LENGTH, "positive", maxTextLength);
         require(minSize >= SIZE_MULTIPLE && minSize <= maxSize, RequestOptions.MIN_SIZE,
@@ -57,6 +63,8 @@ public final class RequestLimits implements Serializable {
                 defaultHeight);
         require(defaultSteps >= 1 && defaultSteps <= maxSteps, RequestOptions.DEFAULT_STEPS, "in 1.." + maxSteps,
                 defaultSteps);
+        require(isValidGuidance(defaultGuidance), RequestOptions.DEFAULT_GUIDANCE, "in 0.." + MAX_GUIDANCE,
+                defaultGuidance);
     }
 
     public static RequestLimits defaults() {
@@ -76,10 +84,15 @@ public final class RequestLimits implements Serializable {
                 conf.get(RequestOptions.DEFAULT_STEPS),
                 Style.parse(style).orElseThrow(() -> new IllegalConfigurationException(
                         RequestOptions.DEFAULT_STYLE.key() + " '" + style + "' is not one of "
-                                + Style.allowedIds())));
+                                + Style.allowedIds())),
+                conf.get(RequestOptions.DEFAULT_GUIDANCE));
     }
 
     public boolean isValidSize(int pixels) {
         return pixels >= minSize && pixels <= maxSize && pixels % SIZE_MULTIPLE == 0;
+    }
+
+    public static boolean isValidGuidance(double guidance) {
+        return guidance >= 0 && guidance <= MAX_GUIDANCE;
     }
 }

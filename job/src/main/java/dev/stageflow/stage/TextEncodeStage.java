@@ -19,10 +19,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prompt text to an embedding, with the {@link TextEncoder} of the configured family. Looks each text up in the two-tier {@link
- * EmbeddingCache} first and runs the encoder once per batch on the distinct texts it missed. With
- * Redis down (its circuit breaker open) every Redis lookup is a miss without waiting, and the
- * encoder computes the embedding.
+ * Prompt text to an embedding, with the {@link TextEncoder} of the configured family (and the
+ * negative text's too, for a family that {@linkplain TextEncoder#encodesNegativeText() asks for
+ * it}). Looks each text up in the two-tier {@link EmbeddingCache} first and runs the encoder once
+ * per batch on the distinct texts it missed. With Redis down (its circuit breaker open) every Redis
+ * lookup is a miss without waiting, and the encoder computes the embedding. A prompt is a cache hit
+ * when all its texts were.
  */
 public class TextEncodeStage extends BatchingStage<PromptRequest> {
 
@@ -52,7 +54,15 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
     @Override
     protected List<PromptRecord> process(List<PromptRequest> requests) {
         long start = System.nanoTime();
-        List<String> texts = new ArrayList<>(new LinkedHashSet<>(requests.stream().map(r -> r.text).toList()));
+        boolean negative = encoder.encodesNegativeText();
+        LinkedHashSet<String> distinct = new LinkedHashSet<>();
+        for (PromptRequest request : requests) {
+            distinct.add(request.text);
+            if (negative) {
+                distinct.add(request.negativeText);
+            }
+        }
+        List<String> texts = new ArrayList<>(distinct);
         Map<String, float[]> cached = cache.getAll(texts);
         List<String> missing = texts.stream().filter(t -> !cached.containsKey(t)).toList();
         Map<String, float[]> computed = new HashMap<>();
@@ -69,14 +79,20 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
         long share = shareOf((System.nanoTime() - start) / 1_000_000, requests);
         List<PromptRecord> records = new ArrayList<>(requests.size());
         for (PromptRequest request : requests) {
-            boolean hit = cached.containsKey(request.text);
+            boolean hit = cached.containsKey(request.text) && (!negative || cached.containsKey(request.negativeText));
             recordLookup(hit);
-            float[] embedding = hit ? cached.get(request.text) : computed.get(request.text);
             StageOutcome outcome = new StageOutcome(
                     STAGE, encoder.name(), encoder.version(), hit, share, new ArtifactRef[0]);
-            records.add(new PromptRecord(request, embedding, outcome));
+            float[] negativeEmbedding = negative ? embeddingOf(request.negativeText, cached, computed) : null;
+            records.add(new PromptRecord(request, embeddingOf(request.text, cached, computed), negativeEmbedding,
+                    outcome));
         }
         return records;
+    }
+
+    private static float[] embeddingOf(String text, Map<String, float[]> cached, Map<String, float[]> computed) {
+        float[] embedding = cached.get(text);
+        return embedding != null ? embedding : computed.get(text);
     }
 
     @Override

@@ -8,7 +8,7 @@ package dev.stageflow.store;
  * the subnormals, exactly as NumPy's {@code astype(np.float16)}: a stored latent must have the same
  * bits whether Java or NumPy wrote it, because its bytes are content-hashed.
  */
-final class Float16 {
+public final class Float16 {
 
     private static final int FLOAT_EXPONENT_BIAS = 127;
     private static final int FLOAT_MANTISSA_BITS = 23;
@@ -24,7 +24,7 @@ final class Float16 {
     private Float16() {}
 
     /** The binary16 bits nearest to {@code value}; NaN stays NaN with its payload truncated. */
-    static short fromFloat(float value) {
+    public static short fromFloat(float value) {
         int bits = Float.floatToRawIntBits(value);
         int sign = (bits >>> 16) & 0x8000;
         int exponent = (bits >>> FLOAT_MANTISSA_BITS) & 0xFF;
@@ -50,7 +50,7 @@ final class Float16 {
     }
 
     /** The float for binary16 bits; exact, since every half is a float. */
-    static float toFloat(short half) {
+    public static float toFloat(short half) {
         int bits = half & 0xFFFF;
         int sign = (bits & 0x8000) << 16;
         int exponent = (bits >>> HALF_MANTISSA_BITS) & HALF_EXPONENT_ALL_ONES;

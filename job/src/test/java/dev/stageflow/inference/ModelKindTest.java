@@ -22,8 +22,8 @@ class ModelKindTest {
 
     @Test
     void findsTheBuiltInFamiliesAndOneFromTheTestClasspath() {
-        assertThat(ModelKind.TEXT_ENCODER.factories()).containsOnlyKeys("minilm");
-        assertThat(ModelKind.IMAGE_GENERATOR.factories()).containsOnlyKeys("cppn");
+        assertThat(ModelKind.TEXT_ENCODER.factories()).containsOnlyKeys("minilm", "sd-onnx");
+        assertThat(ModelKind.IMAGE_GENERATOR.factories()).containsOnlyKeys("cppn", "sd-onnx");
         assertThat(ModelKind.IMAGE_ENHANCER.factories()).containsOnlyKeys("classical", PosterizeEnhancer.FAMILY);
     }
 
@@ -63,7 +63,7 @@ class ModelKindTest {
         conf.setString("generator.family", "sd-onyx");
         assertThatThrownBy(() -> ModelKind.IMAGE_GENERATOR.resolve(conf, 1))
                 .isInstanceOf(IllegalConfigurationException.class)
-                .hasMessage("Option generator.family must be one of [cppn] (the families on the classpath), got sd-onyx");
+                .hasMessage("Option generator.family must be one of [cppn, sd-onnx] (the families on the classpath), got sd-onyx");
     }
 
     @Test

@@ -35,7 +35,7 @@ class OnnxImageGeneratorTest {
     void loadsFromProjectResourcesWithDownloadsDisabled() {
         assertThat(System.getProperty("ai.djl.offline")).isEqualTo("true");
         assertThat(generator.name()).isEqualTo("builtin-cppn");
-        assertThat(generator.version()).isEqualTo("builtin-cppn-v1");
+        assertThat(generator.version()).matches("builtin-cppn-[0-9a-f]{12}");
         assertThat(generateOne(input(1, 1, 64, 64)).image.width()).isEqualTo(64);
     }
 
@@ -153,14 +153,22 @@ class OnnxImageGeneratorTest {
     }
 
     @Test
-    void takesNameAndVersionOfAnExportFromModelProperties(@TempDir Path dir) throws IOException {
+    void takesTheNameFromModelPropertiesButNeverTheVersion(@TempDir Path dir) throws IOException {
         copyBuiltinModelsTo(dir);
         Files.writeString(dir.resolve("model.properties"), "name=my-cppn\nversion=my-cppn-2\n");
 
+        String version;
         try (OnnxImageGenerator exported = OnnxImageGenerator.fromDirectory(dir, 1)) {
             assertThat(exported.name()).isEqualTo("my-cppn");
-            assertThat(exported.version()).isEqualTo("my-cppn-2");
+            version = exported.version();
+            assertThat(version).matches("my-cppn-[0-9a-f]{12}");
         }
+        Files.write(dir.resolve(OnnxImageGenerator.DENOISER_FILE),
+                Files.readAllBytes(dir.resolve(OnnxImageGenerator.DECODER_FILE)));
+        Files.setLastModifiedTime(dir.resolve(OnnxImageGenerator.DENOISER_FILE),
+                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        assertThat(ModelVersion.of("my-cppn", dir, new String[] {OnnxImageGenerator.DENOISER_FILE,
+                OnnxImageGenerator.DECODER_FILE})).as("changed files, same model.properties").isNotEqualTo(version);
     }
 
     private static Generated generateOne(GenerationInput input) {

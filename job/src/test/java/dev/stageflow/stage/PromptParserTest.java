@@ -37,7 +37,37 @@ class PromptParserTest {
         PromptRequest request = parser.parse(
                 "{\"promptId\":\"job-7:a\",\"text\":\"x\",\"seed\":42,\"width\":64,\"height\":96,\"steps\":3,\"style\":\"mono\"}", 0);
 
-        assertThat(request).isEqualTo(new PromptRequest("job-7:a", "x", 42, 64, 96, 3, "mono", 0));
+        assertThat(request).isEqualTo(new PromptRequest("job-7:a", "x", "", 7.5, 42, 64, 96, 3, "mono", 0));
+    }
+
+    @Test
+    void readsNegativeTextAndGuidanceWithTheirDefaults() throws Exception {
+        PromptRequest plain = parser.parse("{\"text\": \"a red fox\"}", 0);
+        assertThat(plain.negativeText).isEmpty();
+        assertThat(plain.guidance).isEqualTo(RequestLimits.defaults().defaultGuidance).isEqualTo(7.5);
+
+        PromptRequest given = parser.parse(
+                "{\"text\": \"a red fox\", \"negativeText\": \"  blurry,\\tlow   quality \", \"guidance\": 0}", 0);
+        assertThat(given.negativeText).isEqualTo("blurry, low quality");
+        assertThat(given.guidance).isZero();
+        assertThat(given.promptId).isNotEqualTo(plain.promptId);
+        assertThat(parser.parse("{\"text\": \"a red fox\", \"negativeText\": \" \"}", 0).promptId)
+                .as("an empty negative text is no negative text").isEqualTo(plain.promptId);
+        assertThat(parser.parse("{\"text\": \"a red fox\", \"guidance\": 7.5}", 0).promptId)
+                .as("a given guidance is part of the content").isNotEqualTo(plain.promptId);
+    }
+
+    @Test
+    void refusesGuidanceThatIsNoNumberOrOutOfRange() {
+        assertThatThrownBy(() -> parser.parse("{\"text\": \"x\", \"guidance\": \"high\"}", 0))
+                .isInstanceOfSatisfying(InvalidPromptException.class,
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.WRONG_TYPE));
+        assertThatThrownBy(() -> parser.parse("{\"text\": \"x\", \"guidance\": -1}", 0))
+                .isInstanceOfSatisfying(InvalidPromptException.class,
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.OUT_OF_RANGE));
+        assertThatThrownBy(() -> parser.parse("{\"text\": \"x\", \"negativeText\": 3}", 0))
+                .isInstanceOfSatisfying(InvalidPromptException.class,
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.WRONG_TYPE));
     }
 
     @Test

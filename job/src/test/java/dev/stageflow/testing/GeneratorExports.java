@@ -43,8 +43,8 @@ public final class GeneratorExports {
 
     /**
      * The built-in generator with one decoder weight changed, claiming the built-in's version in
-     * its {@code model.properties}: model files replaced without a new version, so its images
-     * differ from the ones stored under that version.
+     * its {@code model.properties}: model files replaced without a new version, which the job must
+     * not believe (versions are hashes of the files).
      */
     public static Path retrainedUnderTheSameVersion(Path dir) {
         write(dir, decoder -> {
