@@ -1,58 +1,31 @@
 package dev.stageflow.inference;
 
 import dev.stageflow.model.Style;
-import java.util.Objects;
 
 /**
- * The enhance stage's image processing: bicubic upscale, unsharp mask, per-channel auto-contrast and
- * colour grading by style, in plain Java.
+ * What the image-enhance stage runs on each image, chosen by {@code enhancer.model}: the
+ * {@link ClassicalEnhancer} or a learned {@link EsrganEnhancer}.
  *
- * <p>The output is a pure function of the input pixels, the style and {@link #version()}: no
- * randomness, no threads, and Java's float arithmetic is the same on every JVM, so a replayed
- * request yields the same PNG bytes and hits the same content key. Anything that changes the output
- * must change the version. Instances hold no mutable state and may be shared between threads.
+ * <p>An implementation is deterministic per {@link #version()}: the same pixels and style give the
+ * same output, whatever the thread, batch or machine load, because replay and the stage cache
+ * rely on it. {@link #enhance} may be called by several threads at once.
  */
-public final class ImageEnhancer {
+public interface ImageEnhancer extends AutoCloseable {
 
-    private static final String ALGORITHM_VERSION = "enhance-v1";
-
-    private final EnhanceSettings settings;
-
-    public ImageEnhancer(EnhanceSettings settings) {
-        this.settings = Objects.requireNonNull(settings, "settings");
-    }
-
-    /** Part of the content key of every output, so it names every setting that shapes the pixels. */
-    public String version() {
-        return ALGORITHM_VERSION + "-s" + settings.scale() + "-a" + settings.sharpenAmount()
-                + "-r" + settings.sharpenSigma() + "-c" + settings.contrastClip();
-    }
+    /** Part of the content key of every output, so it names everything that shapes the pixels. */
+    String version();
 
     /** A new image, {@code scale} times the size of {@code input}; the input is left unchanged. */
-    public RgbImage enhance(RgbImage input, Style style) {
-        RgbImage image = upscale(input);
-        sharpen(image);
-        AutoContrast.stretch(image, settings.contrastClip());
-        StyleGrade.apply(image, style);
-        return image;
-    }
+    RgbImage enhance(RgbImage input, Style style);
 
-    /** A new image: {@code input} upscaled bicubically by {@code scale}. */
-    RgbImage upscale(RgbImage input) {
-        return AxisFilter.applySeparable(input,
-                AxisFilter.bicubicUpscale(input.width(), settings.scale()),
-                AxisFilter.bicubicUpscale(input.height(), settings.scale()));
-    }
+    /** Releases what the enhancer holds (a model session); the classical one holds nothing. */
+    @Override
+    default void close() {}
 
-    /** Unsharp mask, in place: adds {@code amount} times the detail that a Gaussian blur removes. */
-    void sharpen(RgbImage image) {
-        float[] blurred = AxisFilter.applySeparable(image,
-                AxisFilter.gaussianBlur(image.width(), settings.sharpenSigma()),
-                AxisFilter.gaussianBlur(image.height(), settings.sharpenSigma())).planes();
-        float[] planes = image.planes();
-        float amount = settings.sharpenAmount();
-        for (int i = 0; i < planes.length; i++) {
-            planes[i] += amount * (planes[i] - blurred[i]);
-        }
+    /** The enhancer {@code settings} choose; a learned one loads its model here, once. */
+    static ImageEnhancer create(EnhanceSettings settings) {
+        return EsrganModel.byOptionValue(settings.model())
+                .<ImageEnhancer>map(model -> new EsrganEnhancer(model, settings))
+                .orElseGet(() -> new ClassicalEnhancer(settings));
     }
 }

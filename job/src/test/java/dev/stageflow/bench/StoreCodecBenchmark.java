@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stageflow.config.StoreOptions;
 import dev.stageflow.inference.EnhanceSettings;
-import dev.stageflow.inference.ImageEnhancer;
+import dev.stageflow.inference.ClassicalEnhancer;
 import dev.stageflow.inference.ImageGenerator.Generated;
 import dev.stageflow.inference.ImageGenerator.GenerationInput;
 import dev.stageflow.inference.OnnxImageGenerator;
@@ -110,7 +110,7 @@ public final class StoreCodecBenchmark {
     private static Map<String, List<Artifact>> artifacts(List<String> texts, int size) {
         List<Artifact> latents = new ArrayList<>();
         List<Artifact> images = new ArrayList<>();
-        ImageEnhancer enhancer = new ImageEnhancer(EnhanceSettings.defaults());
+        ClassicalEnhancer enhancer = new ClassicalEnhancer(EnhanceSettings.defaults());
         try (TextEncoder encoder = TextEncoder.builtin(1, 128);
                 OnnxImageGenerator generator = OnnxImageGenerator.builtin(2)) {
             for (int i = 0; i < texts.size(); i++) {

@@ -17,14 +17,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ImageEnhancerTest {
+class ClassicalEnhancerTest {
 
-    private static final ImageEnhancer DEFAULT = new ImageEnhancer(EnhanceSettings.defaults());
+    private static final ClassicalEnhancer DEFAULT = new ClassicalEnhancer(EnhanceSettings.defaults());
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4})
     void outputIsScaleTimesTheInputSize(int scale) {
-        ImageEnhancer enhancer = new ImageEnhancer(new EnhanceSettings(scale, 0.8f, 1f, 0.005f));
+        ClassicalEnhancer enhancer = new ClassicalEnhancer(new EnhanceSettings(scale, 0.8f, 1f, 0.005f));
 
         RgbImage enhanced = enhancer.enhance(smoothNoise(40, 24, 1), Style.NATURAL);
 
@@ -46,7 +46,7 @@ class ImageEnhancerTest {
     @Test
     void enhancedImageIsSharperThanWithoutTheUnsharpMask() {
         RgbImage input = checkerboard(64, 64, 16);
-        ImageEnhancer unsharpened = new ImageEnhancer(new EnhanceSettings(2, 0f, 1f, 0.005f));
+        ClassicalEnhancer unsharpened = new ClassicalEnhancer(new EnhanceSettings(2, 0f, 1f, 0.005f));
 
         double withMask = laplacianVariance(DEFAULT.enhance(input, Style.NATURAL));
         double withoutMask = laplacianVariance(unsharpened.enhance(input, Style.NATURAL));
@@ -142,8 +142,8 @@ class ImageEnhancerTest {
         RgbImage input = smoothNoise(48, 40, 7);
         float[] before = input.planes().clone();
 
-        byte[] first = new ImageEnhancer(EnhanceSettings.defaults()).enhance(input, style).toPng();
-        byte[] second = new ImageEnhancer(EnhanceSettings.defaults()).enhance(input, style).toPng();
+        byte[] first = new ClassicalEnhancer(EnhanceSettings.defaults()).enhance(input, style).toPng();
+        byte[] second = new ClassicalEnhancer(EnhanceSettings.defaults()).enhance(input, style).toPng();
 
         assertThat(second).isEqualTo(first);
         assertThat(input.planes()).as("input left unchanged").isEqualTo(before);
@@ -152,7 +152,7 @@ class ImageEnhancerTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4})
     void bicubicUpscaleOfAConstantImageStaysConstant(int scale) {
-        ImageEnhancer enhancer = new ImageEnhancer(new EnhanceSettings(scale, 0.8f, 1f, 0.005f));
+        ClassicalEnhancer enhancer = new ClassicalEnhancer(new EnhanceSettings(scale, 0.8f, 1f, 0.005f));
 
         RgbImage upscaled = enhancer.upscale(constant(9, 7, 0.37f));
 
@@ -184,7 +184,7 @@ class ImageEnhancerTest {
     @Test
     void versionNamesEverySetting() {
         assertThat(DEFAULT.version()).isEqualTo("enhance-v1-s2-a0.8-r1.0-c0.005");
-        assertThat(new ImageEnhancer(new EnhanceSettings(3, 0.5f, 1.5f, 0.01f)).version())
+        assertThat(new ClassicalEnhancer(new EnhanceSettings(3, 0.5f, 1.5f, 0.01f)).version())
                 .isEqualTo("enhance-v1-s3-a0.5-r1.5-c0.01");
     }
 
