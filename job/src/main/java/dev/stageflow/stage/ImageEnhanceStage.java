@@ -90,7 +90,8 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
         ArtifactRef result = existing.orElseGet(() -> enhanceAndWrite(record, source, key));
         long millis = (System.nanoTime() - start) / 1_000_000;
         return record.withEnhance(new StageOutcome(
-                STAGE, "enhance", enhancer.version(), existing.isPresent(), millis, new ArtifactRef[] {result}));
+                STAGE, enhanceSettings.model(), enhancer.version(), existing.isPresent(), millis,
+                new ArtifactRef[] {result}));
     }
 
     private ArtifactRef enhanceAndWrite(PromptRecord record, ArtifactRef source, ArtifactKey key) {
