@@ -21,10 +21,11 @@ import java.nio.file.Path;
  * grading run as in the classical enhancer.
  *
  * <p>The image is upscaled in {@link Tiles}, each one model call on its core plus {@code
- * tileOverlap} pixels of context, of which only the core's output is kept: the model's memory is
- * bounded by the tile size whatever the image size, and with an overlap from the models' reach
- * (10 input pixels: nine 3×3 or 5×5 convolutions before the upsampling, one after) the result is
- * that of one call on the whole image.
+ * tileOverlap} pixels of context on every side (edge pixels repeated past the image's borders, where
+ * the model's zero padding would otherwise leave a dark seam), of which only the core's output is
+ * kept: the model's memory is bounded by the tile size whatever the image size, and with an overlap
+ * from the models' reach (10 input pixels: nine 3×3 or 5×5 convolutions before the upsampling, one
+ * after) the result is that of one call on the whole image with the same borders.
  *
  * <p>Determinism: a model call runs on one ONNX Runtime thread (the stage's workers, {@code
  * enhancer.threads}, enhance images side by side), tiles are cut the same way every time, and the
@@ -94,7 +95,7 @@ public final class EsrganEnhancer implements ImageEnhancer {
         }
     }
 
-    /** The tile's context region of {@code image}, in the model's range. */
+    /** The tile's context region of {@code image}, in the model's range, edge pixels repeated past the image. */
     private static Planes crop(RgbImage image, Tile tile) {
         int width = tile.contextWidth();
         int height = tile.contextHeight();
@@ -102,10 +103,12 @@ public final class EsrganEnhancer implements ImageEnhancer {
         float[] planes = image.planes();
         for (int channel = 0; channel < 3; channel++) {
             for (int row = 0; row < height; row++) {
-                int from = (channel * image.height() + tile.contextY() + row) * image.width() + tile.contextX();
+                int sourceRow = Math.max(0, Math.min(image.height() - 1, tile.contextY() + row));
+                int from = (channel * image.height() + sourceRow) * image.width();
                 int to = (channel * height + row) * width;
                 for (int column = 0; column < width; column++) {
-                    values[to + column] = planes[from + column] * EsrganModel.PIXEL_RANGE;
+                    int sourceColumn = Math.max(0, Math.min(image.width() - 1, tile.contextX() + column));
+                    values[to + column] = planes[from + sourceColumn] * EsrganModel.PIXEL_RANGE;
                 }
             }
         }

@@ -5,14 +5,18 @@ import java.util.List;
 
 /**
  * How a learned enhancer covers an image with tiles: core tiles of at most {@code size} pixels a
- * side that partition the image, each read with up to {@code overlap} pixels of context around it
- * (less at the image's edges). Only a tile's core goes to the output; its context gives the
- * model's convolutions the same neighbours as in one call on the whole image, so when the
- * overlap reaches the model's receptive radius the tiles join without a seam.
+ * side that partition the image, each read with {@code overlap} pixels of context on every side.
+ * Only a tile's core goes to the output; its context gives the model's convolutions the same
+ * neighbours as in one call on the whole image, so when the overlap reaches the model's receptive
+ * radius the tiles join without a seam. Context beyond the image's edges repeats the edge pixels,
+ * so the image's own borders are treated alike.
  */
 final class Tiles {
 
-    /** A core region and the context region around it, in input pixels; the context holds the core. */
+    /**
+     * A core region and the context region around it, in input pixels; the context holds the core
+     * and may reach past the image.
+     */
     record Tile(int x, int y, int width, int height, int contextX, int contextY, int contextWidth,
             int contextHeight) {}
 
@@ -23,12 +27,12 @@ final class Tiles {
         List<Tile> tiles = new ArrayList<>();
         for (int y = 0; y < height; y += size) {
             int tileHeight = Math.min(size, height - y);
-            int contextY = Math.max(0, y - overlap);
-            int contextHeight = Math.min(height, y + tileHeight + overlap) - contextY;
+            int contextY = y - overlap;
+            int contextHeight = tileHeight + 2 * overlap;
             for (int x = 0; x < width; x += size) {
                 int tileWidth = Math.min(size, width - x);
-                int contextX = Math.max(0, x - overlap);
-                int contextWidth = Math.min(width, x + tileWidth + overlap) - contextX;
+                int contextX = x - overlap;
+                int contextWidth = tileWidth + 2 * overlap;
                 tiles.add(new Tile(x, y, tileWidth, tileHeight, contextX, contextY, contextWidth, contextHeight));
             }
         }

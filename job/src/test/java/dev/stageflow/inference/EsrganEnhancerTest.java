@@ -43,8 +43,8 @@ class EsrganEnhancerTest {
      * Issue 13 asked that the ×2 model beat bicubic by PSNR on an image downscaled from a sharp
      * original. It does not. On images halved (2×2 means) from sharp originals, PSNR against the
      * original (RGB, 8-bit levels) measured: antialiased shapes: nearest 19.76, esrgan-slim-x2
-     * 20.45, bicubic 21.28 dB; the flower photo the npm package ships as its fixture: esrgan-slim-x2
-     * 26.12, nearest 26.37, bicubic 27.93 dB. A bicubic 2× downscale, luma-only PSNR or a
+     * 20.53, bicubic 21.28 dB; the flower photo the npm package ships as its fixture: esrgan-slim-x2
+     * 26.26, nearest 26.37, bicubic 27.93 dB. A bicubic 2× downscale, luma-only PSNR or a
      * 4×-supersampled original move the figures by tenths, never the order, and the model's output
      * is softer than bicubic's (Laplacian variance 0.0150 against 0.0171 on the shapes). The model
      * is the package's own: it matches TF.js (EsrganGoldenTest) and the package's published 2×
