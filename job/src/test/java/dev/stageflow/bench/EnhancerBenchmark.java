@@ -21,7 +21,7 @@ import org.apache.flink.configuration.Configuration;
 /**
  * The enhancers side by side: a picture of the first example prompts' generated images with
  * their classical and learned enhancements (the README's), and the time each enhancer takes per
- * image at 128→256 and 512→1024 pixels (median of {@code repeats} after a warm-up, one thread), as
+ * image of 128×128 and 512×512 pixels (median of {@code repeats} after a warm-up, one thread), as
  * a Markdown table on standard output. Usage: {@code EnhancerBenchmark <prompts.jsonl> <picture.png>
  * [rows] [repeats]}.
  */
@@ -54,7 +54,7 @@ public final class EnhancerBenchmark {
         for (RgbImage image : generated) {
             picture2x.add(new ArrayList<>(List.of(nearest2x(image))));
         }
-        System.out.println("| enhancer | ms per image, 128→256 | ms per image, 512→1024 |");
+        System.out.println("| enhancer | ms per image, 128×128 in | ms per image, 512×512 in |");
         System.out.println("|---|---|---|");
         for (String model : MODELS) {
             Configuration conf = new Configuration();
