@@ -27,9 +27,13 @@ public final class ModelOptions {
                     + " local directory holding your own denoiser.onnx and decoder.onnx with the same inputs"
                     + " and outputs (family cppn); for family sd-onnx the directory 'optimum-cli export onnx'"
                     + " wrote (README.md, \"Stable Diffusion models\"); or what another family loads.");
-    public static final ModelOptions ENHANCER = new ModelOptions("enhancer", JobOperator.IMAGE_ENHANCE, "classical",
-            "'classical' for bicubic upscaling, unsharp mask, auto-contrast and style grading in plain Java"
-                    + " (family classical), or what another family loads.");
+    public static final ModelOptions ENHANCER = new ModelOptions("enhancer", JobOperator.IMAGE_ENHANCE,
+            EnhanceOptions.CLASSICAL,
+            "'classical' (bicubic upscale and unsharp mask, plain Java; family classical), or a learned"
+                    + " super-resolution model on ONNX Runtime: 'esrgan-slim-x2' or 'esrgan-slim-x4'"
+                    + " (ESRGAN-slim of @upscalerjs/esrgan-slim 1.0.0, MIT licence, converted to ONNX at"
+                    + " build time; family esrgan-slim). Auto-contrast and the style's colour grading"
+                    + " follow either way. Or what another family loads.");
 
     public static final List<ModelOptions> ALL = List.of(ENCODER, GENERATOR, ENHANCER);
 

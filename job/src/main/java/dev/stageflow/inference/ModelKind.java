@@ -103,6 +103,11 @@ public final class ModelKind<M extends AutoCloseable, F extends ModelFactory<M>>
         }
     }
 
+    /** The model the options {@code conf} ask for, outside a job (tools, benchmarks): {@link #resolve}, then {@link #create}. */
+    public M create(Configuration conf, int threads) {
+        return create(resolve(conf, threads));
+    }
+
     /** The families on the classpath, by identifier. */
     public Map<String, F> factories() {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();

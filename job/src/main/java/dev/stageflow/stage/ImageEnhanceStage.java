@@ -22,9 +22,10 @@ import java.util.Optional;
 import org.apache.flink.metrics.Counter;
 
 /**
- * Reads the generated image from the store (verifying its checksum), upscales, sharpens, stretches
- * contrast and grades colour by style, and writes the final PNG at a content key. Runs {@code
- * enhancer.threads} workers, each on its own requests.
+ * Reads the generated image from the store (verifying its checksum), enhances it with the {@link
+ * ImageEnhancer} of {@code enhancer.model} (upscale, then contrast and colour grading by style), and
+ * writes the final PNG at a content key. Runs {@code enhancer.threads} workers, each on its own
+ * requests, sharing the subtask's one enhancer (a learned one holds one model session).
  *
  * <p>A generated image that turns out corrupt is repaired, not given up on: it is quarantined and
  * generated again from the record (embedding, seed, size and steps are all there, and generation

@@ -24,7 +24,7 @@ class ModelKindTest {
     void findsTheBuiltInFamiliesAndOneFromTheTestClasspath() {
         assertThat(ModelKind.TEXT_ENCODER.factories()).containsOnlyKeys("minilm", "sd-onnx");
         assertThat(ModelKind.IMAGE_GENERATOR.factories()).containsOnlyKeys("cppn", "sd-onnx");
-        assertThat(ModelKind.IMAGE_ENHANCER.factories()).containsOnlyKeys("classical", PosterizeEnhancer.FAMILY);
+        assertThat(ModelKind.IMAGE_ENHANCER.factories()).containsOnlyKeys("classical", "esrgan-slim", PosterizeEnhancer.FAMILY);
     }
 
     @Test
@@ -35,6 +35,10 @@ class ModelKindTest {
                 .containsExactly("minilm", "builtin", ExecutionDevice.CPU);
         assertThat(ModelKind.IMAGE_GENERATOR.resolve(conf, 2).family()).isEqualTo("cppn");
         assertThat(ModelKind.IMAGE_ENHANCER.resolve(conf, 1).family()).isEqualTo("classical");
+
+        Configuration learned = new Configuration();
+        learned.set(ModelOptions.ENHANCER.model, "esrgan-slim-x4");
+        assertThat(ModelKind.IMAGE_ENHANCER.resolve(learned, 1).family()).isEqualTo("esrgan-slim");
     }
 
     @Test
