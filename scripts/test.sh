@@ -4,7 +4,8 @@
 # The report's browser test renders in Debian's chromium, installed here when missing: the test runs
 # /usr/bin/chromium (HeadlessChromium), so a chromium elsewhere on the PATH does not count.
 # The alert rules are checked and unit-tested with promtool (AlertRulesTest), from Debian's prometheus
-# package, installed here when missing too.
+# package, installed here when missing too. The build-tools tests install the ESRGAN models' pinned
+# npm package with npm ci: Debian's npm (with its Node.js) is installed when there is no npm.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # apt_install PACKAGE [APT-GET OPTION...]
@@ -16,4 +17,5 @@ apt_install() {
 }
 [[ -x /usr/bin/chromium ]] || apt_install chromium
 command -v promtool > /dev/null || apt_install prometheus --no-install-recommends
+command -v npm > /dev/null || apt_install npm
 exec mvn -B verify "$@"
