@@ -135,6 +135,8 @@ public final class HeteroBenchmark {
             run.put("peakPayloadsInFlight", resources.payloads.peak());
             run.put("peakInFlightBytes", resources.payloads.peakBytes());
             run.put("peakHeapBytes", heap.peak());
+            run.put("storeWriteMsPerPayload", round(resources.storeWrites.meanMillis()));
+            run.put("storeReadMsPerPayload", round(resources.storeReads.meanMillis()));
             return run;
         } finally {
             heap.stop();

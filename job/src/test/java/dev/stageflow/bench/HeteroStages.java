@@ -14,10 +14,10 @@ import org.apache.flink.util.concurrent.ExecutorThreadFactory;
 final class HeteroStages {
 
     /** On the operator thread, one input at a time: what a job written without care does. */
-    static final class Sync<I, O> extends RichFlatMapFunction<I, O> {
-        private final HeteroWork<I, O> work;
+    static final class Sync<I, M, O> extends RichFlatMapFunction<I, O> {
+        private final HeteroWork<I, M, O> work;
 
-        Sync(HeteroWork<I, O> work) {
+        Sync(HeteroWork<I, M, O> work) {
             this.work = work;
         }
 
@@ -28,7 +28,7 @@ final class HeteroStages {
 
         @Override
         public void flatMap(I input, Collector<O> out) throws Exception {
-            work.apply(input).forEach(out::collect);
+            work.after(work.timed(work.before(input))).forEach(out::collect);
         }
 
         @Override
@@ -38,38 +38,41 @@ final class HeteroStages {
     }
 
     /**
-     * On a pool of {@code threads} workers per subtask, off the operator thread, so the operator
-     * keeps taking inputs while work is parked; the async operator's capacity bounds what is in
-     * flight, and the run's tokens bound what works at once.
+     * Timed work on a pool of {@code threads} workers per subtask, store I/O on a pool of {@code
+     * ioThreads} beside it (a prefetch before, the writes after), all off the operator thread, so
+     * the operator keeps taking inputs while work is parked and I/O never holds a token; the async
+     * operator's capacity bounds what is in flight, and the run's tokens bound what works at once.
      */
-    static final class Async<I, O> extends RichAsyncFunction<I, O> {
-        private final HeteroWork<I, O> work;
+    static final class Async<I, M, O> extends RichAsyncFunction<I, O> {
+        private final HeteroWork<I, M, O> work;
         private final int threads;
+        private final int ioThreads;
         private transient ExecutorService pool;
+        private transient ExecutorService io;
 
-        Async(HeteroWork<I, O> work, int threads) {
+        Async(HeteroWork<I, M, O> work, int threads, int ioThreads) {
             this.work = work;
             this.threads = threads;
+            this.ioThreads = ioThreads;
         }
 
         @Override
         public void open(OpenContext context) {
             work.open();
             pool = Executors.newFixedThreadPool(threads, new ExecutorThreadFactory("hetero-" + work.getClass().getSimpleName()));
+            io = Executors.newFixedThreadPool(ioThreads, new ExecutorThreadFactory("hetero-io-" + work.getClass().getSimpleName()));
         }
 
         @Override
         public void asyncInvoke(I input, ResultFuture<O> result) {
-            CompletableFuture.supplyAsync(() -> {
+            CompletableFuture.supplyAsync(() -> work.before(input), io).thenApplyAsync(prepared -> {
                 try {
-                    return work.apply(input);
+                    return work.timed(prepared);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                    throw new IllegalStateException("interrupted in " + work.getClass().getSimpleName(), e);
                 }
-            }, pool).whenComplete((outputs, error) -> {
+            }, pool).thenApplyAsync(work::after, io).whenComplete((outputs, error) -> {
                 if (error == null) {
                     result.complete(outputs);
                 } else {
@@ -82,6 +85,7 @@ final class HeteroStages {
         public void close() {
             if (pool != null) {
                 pool.shutdownNow();
+                io.shutdownNow();
             }
             work.close();
         }

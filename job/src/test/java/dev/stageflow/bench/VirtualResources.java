@@ -28,6 +28,8 @@ public final class VirtualResources {
     private final AtomicLong firstWorkStart = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong lastWorkEnd = new AtomicLong(Long.MIN_VALUE);
     private final Map<Integer, AtomicInteger> written = new ConcurrentHashMap<>();
+    final StoreTime storeWrites = new StoreTime();
+    final StoreTime storeReads = new StoreTime();
 
     VirtualResources(HeteroParams params) {
         this.cpus = new Pool("cpu", params.cpus());
@@ -80,8 +82,12 @@ public final class VirtualResources {
 
     /** Parks the calling thread for {@code time}, however often it wakes early. */
     static void parkFor(Duration time) throws InterruptedException {
-        long deadline = System.nanoTime() + time.toNanos();
-        for (long left = time.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+        parkUntil(System.nanoTime() + time.toNanos());
+    }
+
+    /** Parks the calling thread until {@link System#nanoTime()} reaches {@code deadline}. */
+    static void parkUntil(long deadline) throws InterruptedException {
+        for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
             LockSupport.parkNanos(left);
             if (Thread.interrupted()) {
                 throw new InterruptedException();
@@ -107,6 +113,21 @@ public final class VirtualResources {
         long first = firstWorkStart.get();
         long last = lastWorkEnd.get();
         return first == Long.MAX_VALUE ? Duration.ZERO : Duration.ofNanos(last - first);
+    }
+
+    /** Real time spent in store calls of one kind, which no token covers. */
+    static final class StoreTime {
+        private final AtomicLong nanos = new AtomicLong();
+        private final AtomicInteger calls = new AtomicInteger();
+
+        void add(long start) {
+            nanos.addAndGet(System.nanoTime() - start);
+            calls.incrementAndGet();
+        }
+
+        double meanMillis() {
+            return calls.get() == 0 ? 0 : nanos.get() / 1e6 / calls.get();
+        }
     }
 
     /** Tokens of one kind of virtual resource, first come first served, with the most ever held at once. */

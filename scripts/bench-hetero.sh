@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# hetero-bench: the CPU -> accelerator -> CPU microbenchmark of arXiv 2501.12407 on stageflow's
+# operators with timed work (8 virtual CPUs, 4 virtual accelerators): writes
+# bench/results/hetero-bench.json and bench/results/hetero-bench.png.
+# Usage: scripts/bench-hetero.sh [time unit ms] [payload bytes] [repeats]   (defaults: 10 65536 3)
+source "$(dirname "$0")/lib.sh"
+ensure_built
+cd "$ROOT"
+mvn -q -B test-compile dependency:build-classpath -pl job -am -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/test-classpath.txt
+mkdir -p bench/results
+python=/usr/bin/python3
+"$python" -c 'import matplotlib' 2> /dev/null || apt-get install -y -q python3-matplotlib > /dev/null \
+  || { apt-get update -q > /dev/null && apt-get install -y -q python3-matplotlib > /dev/null; }
+(CLASSPATH_FIRST="job/target/test-classes:job/target/classes:$(cat job/target/test-classpath.txt)" \
+  run_java dev.stageflow.bench.HeteroBenchmark job/target/bench-hetero bench/results/hetero-bench.json \
+  "${1:-10}" "${2:-65536}" "${3:-3}")
+"$python" bench/plot_hetero.py bench/results/hetero-bench.json bench/results/hetero-bench.png
