@@ -3,6 +3,7 @@
 # operators with timed work (8 virtual CPUs, 4 virtual accelerators): writes
 # bench/results/hetero-bench.json and bench/results/hetero-bench.png.
 # Usage: scripts/bench-hetero.sh [time unit ms] [payload bytes] [repeats]   (defaults: 10 65536 3)
+# The store is a directory in shared memory, like Ray's object store (STAGEFLOW_BENCH_DIR to change it).
 source "$(dirname "$0")/lib.sh"
 ensure_built
 cd "$ROOT"
@@ -13,6 +14,6 @@ python=/usr/bin/python3
 "$python" -c 'import matplotlib' 2> /dev/null || apt-get install -y -q python3-matplotlib > /dev/null \
   || { apt-get update -q > /dev/null && apt-get install -y -q python3-matplotlib > /dev/null; }
 (CLASSPATH_FIRST="job/target/test-classes:job/target/classes:$(cat job/target/test-classpath.txt)" \
-  run_java dev.stageflow.bench.HeteroBenchmark job/target/bench-hetero bench/results/hetero-bench.json \
+  run_java dev.stageflow.bench.HeteroBenchmark "${STAGEFLOW_BENCH_DIR:-/dev/shm/stageflow-bench-hetero}" bench/results/hetero-bench.json \
   "${1:-10}" "${2:-65536}" "${3:-3}")
 "$python" bench/plot_hetero.py bench/results/hetero-bench.json bench/results/hetero-bench.png

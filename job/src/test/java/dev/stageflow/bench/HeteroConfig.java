@@ -31,6 +31,18 @@ public record HeteroConfig(
     }
 
     /**
+     * The layout of the paper's Flink baseline (ray-data-eval's {@code is_flink} variant): static
+     * parallelism, half the CPUs for producers, one subtask per accelerator, half the CPUs for
+     * writers, each subtask synchronous on its operator thread, Flink's defaults otherwise (so
+     * stages of equal parallelism are chained into one task).
+     */
+    public static HeteroConfig staticLayout(HeteroParams params) {
+        int half = Math.max(1, params.cpus() / 2);
+        return new HeteroConfig("static", false, false, 100, 0,
+                new Stage(half, 1, 1, 1), new Stage(params.accelerators(), 1, 1, 1), new Stage(half, 1, 1, 1));
+    }
+
+    /**
      * Each stage sized to the modelled machine. The accelerators get one worker each; the CPUs
      * are split between producers and writers in the ratio of their work (the paper's shape:
      * 800 producer units, 800 write units, so 4 + 4 of 8); inference may queue the whole payload
@@ -39,7 +51,9 @@ public record HeteroConfig(
      * a task of its own, and records leave their network buffers at once. Producer tasks start
      * no faster than the accelerators take their output (one task's items ÷ accelerators × an
      * item's inference: 2.5 units), so the producers' outputs arrive spread out instead of all
-     * at once, and the payload budget never blocks a producer that holds a CPU.
+     * at once, and the payload budget never blocks a producer that holds a CPU. Producer and
+     * write stages admit twice as many inputs as they have workers, so a worker finds its next
+     * task queued while the one before is still being written to the store and emitted.
      */
     public static HeteroConfig tuned(HeteroParams params) {
         long producerWork = (long) params.producerTasks() * params.producerUnits();
@@ -48,7 +62,7 @@ public record HeteroConfig(
         int writers = params.cpus() - producers;
         double pacing = (double) params.itemsPerTask() * params.inferUnits() / params.accelerators();
         return new HeteroConfig("tuned", true, true, 0, pacing,
-                new Stage(1, producers, producers, producers),
+                new Stage(1, producers, producers, 2 * producers),
                 new Stage(1, params.accelerators(), params.accelerators(), params.inFlightPayloads()),
                 new Stage(1, writers, 1, 2 * writers));
     }
