@@ -116,6 +116,19 @@ class HeteroBenchTest {
     }
 
     @Test
+    void producerStartsFollowAGridFromTheFirstAndUnpacedOnesStartAtOnce() throws Exception {
+        long hour = Duration.ofHours(1).toNanos();
+        HeteroWork.Pacer pacer = new HeteroWork.Pacer(hour);
+        long first = pacer.nextStart();
+        assertThat(pacer.nextStart()).isEqualTo(first + hour);
+        assertThat(pacer.nextStart()).isEqualTo(first + 2 * hour);
+        HeteroWork.Pacer unpaced = new HeteroWork.Pacer(0);
+        long before = System.nanoTime();
+        unpaced.nextStart();
+        assertThat(unpaced.nextStart()).isGreaterThanOrEqualTo(before).isLessThanOrEqualTo(System.nanoTime());
+    }
+
+    @Test
     void writtenItemsCountDuplicates() {
         VirtualResources resources = new VirtualResources(HeteroParams.paper());
         resources.written(1);
