@@ -6,14 +6,10 @@
 # The store is a directory in shared memory, like Ray's object store (STAGEFLOW_BENCH_DIR to change it).
 source "$(dirname "$0")/lib.sh"
 ensure_built
+use_bench_classpath
+ensure_matplotlib
 cd "$ROOT"
-mvn -q -B test-compile dependency:build-classpath -pl job -am -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/test-classpath.txt
 mkdir -p bench/results
-python=/usr/bin/python3
-"$python" -c 'import matplotlib' 2> /dev/null || apt-get install -y -q python3-matplotlib > /dev/null \
-  || { apt-get update -q > /dev/null && apt-get install -y -q python3-matplotlib > /dev/null; }
-(CLASSPATH_FIRST="job/target/test-classes:job/target/classes:$(cat job/target/test-classpath.txt)" \
-  run_java dev.stageflow.bench.HeteroBenchmark "${STAGEFLOW_BENCH_DIR:-/dev/shm/stageflow-bench-hetero}" bench/results/hetero-bench.json \
-  "${1:-10}" "${2:-65536}" "${3:-3}")
-"$python" bench/plot_hetero.py bench/results/hetero-bench.json bench/results/hetero-bench.png
+(run_java dev.stageflow.bench.HeteroBenchmark \
+  "${STAGEFLOW_BENCH_DIR:-/dev/shm/stageflow-bench-hetero}" bench/results/hetero-bench.json "${1:-10}" "${2:-65536}" "${3:-3}")
+"$PLOT_PYTHON" bench/plot_hetero.py bench/results/hetero-bench.json bench/results/hetero-bench.png

@@ -1,5 +1,8 @@
 package dev.stageflow.bench;
 
+import static dev.stageflow.bench.BenchFiles.deleteRecursively;
+import static dev.stageflow.bench.BenchFiles.round;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stageflow.model.Json;
@@ -11,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +21,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -193,21 +194,6 @@ public final class HeteroBenchmark {
         node.put("median", round(values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2));
         node.put("min", round(values[0]));
         node.put("max", round(values[values.length - 1]));
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 1000) / 1000.0;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 
     private HeteroBenchmark() {}

@@ -47,18 +47,14 @@ abstract class HeteroWork<I, M, O> implements Serializable {
 
     void close() {}
 
-    /** Works on a CPU for the producer's time units, then takes budget for its items and writes them to the store. */
-    static final class Produce extends HeteroWork<Long, Long, HeteroItem> {
+    /** Work that reads or writes the run's store, opened per subtask. */
+    abstract static class StoreWork<I, M, O> extends HeteroWork<I, M, O> {
         private final String storeUri;
-        private final Duration pacing;
-        private transient ArtifactStore store;
-        private transient Pacer pacer;
+        transient ArtifactStore store;
 
-        /** A producer that starts a task at most every {@code pacing} (zero: whenever it can). */
-        Produce(String runId, HeteroParams params, String storeUri, Duration pacing) {
+        StoreWork(String runId, HeteroParams params, String storeUri) {
             super(runId, params);
             this.storeUri = storeUri;
-            this.pacing = pacing;
         }
 
         @Override
@@ -68,6 +64,30 @@ abstract class HeteroWork<I, M, O> implements Serializable {
             conf.set(StoreOptions.URI, storeUri);
             conf.set(StoreOptions.CODEC, Codec.NONE.id());
             store = new ArtifactStore(StoreSettings.from(conf));
+        }
+
+        @Override
+        void close() {
+            if (store != null) {
+                store.close();
+            }
+        }
+    }
+
+    /** Works on a CPU for the producer's time units, then takes budget for its items and writes them to the store. */
+    static final class Produce extends StoreWork<Long, Long, HeteroItem> {
+        private final Duration pacing;
+        private transient Pacer pacer;
+
+        /** A producer that starts a task at most every {@code pacing} (zero: whenever it can). */
+        Produce(String runId, HeteroParams params, String storeUri, Duration pacing) {
+            super(runId, params, storeUri);
+            this.pacing = pacing;
+        }
+
+        @Override
+        void open() {
+            super.open();
             pacer = new Pacer(pacing.toNanos());
         }
 
@@ -106,13 +126,6 @@ abstract class HeteroWork<I, M, O> implements Serializable {
             }
             return items;
         }
-
-        @Override
-        void close() {
-            if (store != null) {
-                store.close();
-            }
-        }
     }
 
     /**
@@ -138,21 +151,10 @@ abstract class HeteroWork<I, M, O> implements Serializable {
     }
 
     /** Reads the item's payload from the store (before taking an accelerator), infers on an accelerator, gives the payload's budget back. */
-    static final class Infer extends HeteroWork<HeteroItem, HeteroItem, HeteroItem> {
-        private transient ArtifactStore store;
-        private final String storeUri;
+    static final class Infer extends StoreWork<HeteroItem, HeteroItem, HeteroItem> {
 
         Infer(String runId, HeteroParams params, String storeUri) {
-            super(runId, params);
-            this.storeUri = storeUri;
-        }
-
-        @Override
-        void open() {
-            super.open();
-            Configuration conf = new Configuration();
-            conf.set(StoreOptions.URI, storeUri);
-            store = new ArtifactStore(StoreSettings.from(conf));
+            super(runId, params, storeUri);
         }
 
         @Override
@@ -177,13 +179,6 @@ abstract class HeteroWork<I, M, O> implements Serializable {
         @Override
         List<HeteroItem> after(HeteroItem item) {
             return List.of(item);
-        }
-
-        @Override
-        void close() {
-            if (store != null) {
-                store.close();
-            }
         }
     }
 
