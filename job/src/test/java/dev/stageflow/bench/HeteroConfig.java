@@ -50,8 +50,9 @@ public record HeteroConfig(
      * read ahead on I/O threads of their own while the accelerators work. Each stage is async in
      * a task of its own, and records leave their network buffers at once. Producer tasks start
      * no faster than the accelerators take their output (one task's items ÷ accelerators × an
-     * item's inference: 2.5 units), so the producers' outputs arrive spread out instead of all
-     * at once, and the payload budget never blocks a producer that holds a CPU. Producer and
+     * item's inference: 2.5 units), so the producers' outputs arrive spread out instead of in
+     * bursts that fill the payload budget and stall producers holding CPUs (the budget still
+     * fills when the accelerators fall behind). Producer and
      * write stages admit twice as many inputs as they have workers, so a worker finds its next
      * task queued while the one before is still being written to the store and emitted.
      */
