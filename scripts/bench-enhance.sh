@@ -4,8 +4,7 @@
 # enhancer at 128->256 and 512->1024. Usage: scripts/bench-enhance.sh [rows] [repeats] (defaults: 3 5)
 source "$(dirname "$0")/lib.sh"
 ensure_built
+use_bench_classpath
 cd "$ROOT"
-mvn -q -B test-compile dependency:build-classpath -pl job -am -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/test-classpath.txt
-(CLASSPATH_FIRST="job/target/test-classes:job/target/classes:$(cat job/target/test-classpath.txt)" \
-  run_java dev.stageflow.bench.EnhancerBenchmark examples/prompts.jsonl docs/images/enhancers.png "${1:-3}" "${2:-5}")
+(run_java dev.stageflow.bench.EnhancerBenchmark examples/prompts.jsonl \
+  docs/images/enhancers.png "${1:-3}" "${2:-5}")

@@ -21,3 +21,18 @@ run_java() {
     -Dlog4j.configurationFile="$ROOT/conf/log4j2.properties" -Dstageflow.conf.dir="$ROOT/conf" -Dstageflow.job.jar="${jars[0]}" \
     ${STAGEFLOW_JAVA_OPTS:--Xmx4g} -cp "${CLASSPATH_FIRST:+$CLASSPATH_FIRST:}$ROOT/cli/target/classes:$(cat "$ROOT/cli/target/classpath.txt")" "$@"
 }
+
+# The benchmarks are test code of the job: compiles it and sets CLASSPATH_FIRST to its classes and
+# test classpath, for run_java.
+use_bench_classpath() {
+  (cd "$ROOT" && mvn -q -B test-compile dependency:build-classpath -pl job -am -Dmdep.includeScope=test \
+    -Dmdep.outputFile=target/test-classpath.txt)
+  CLASSPATH_FIRST="$ROOT/job/target/test-classes:$ROOT/job/target/classes:$(cat "$ROOT/job/target/test-classpath.txt")"
+}
+
+# Debian's python3 with matplotlib, which the benchmarks' plots need (installed when missing).
+PLOT_PYTHON=/usr/bin/python3
+ensure_matplotlib() {
+  "$PLOT_PYTHON" -c 'import matplotlib' 2> /dev/null || apt-get install -y -q python3-matplotlib > /dev/null \
+    || { apt-get update -q > /dev/null && apt-get install -y -q python3-matplotlib > /dev/null; }
+}

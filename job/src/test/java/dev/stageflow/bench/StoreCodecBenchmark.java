@@ -1,5 +1,8 @@
 package dev.stageflow.bench;
 
+import static dev.stageflow.bench.BenchFiles.deleteRecursively;
+import static dev.stageflow.bench.BenchFiles.round;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,10 +27,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 
@@ -225,21 +226,6 @@ public final class StoreCodecBenchmark {
 
     private static double megabytesPerSecond(long bytes, long nanos) {
         return bytes / 1e6 / (nanos / 1e9);
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 1000) / 1000.0;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 
     private StoreCodecBenchmark() {}
