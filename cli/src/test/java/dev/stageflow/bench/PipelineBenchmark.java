@@ -31,7 +31,7 @@ import org.apache.flink.configuration.Configuration;
  * stage a cache hit) against the cold run; and the embedding cache's hit latency against a real
  * Redis. Writes {@code pipeline-vs-compute.json}, {@code pipeline-vs-naive.json} and {@code
  * cache.json} to the results directory. Usage: {@code PipelineBenchmark <work-dir> <results-dir>
- * <prompts> <cache-prompts> <repeats> <setup,...>} with setups {@code classical}, {@code esrgan-x2},
+ * <prompts> <cache-prompts> <repeats> <setup,...>} (cache-prompts 0: no cache figures) with setups {@code classical}, {@code esrgan-x2},
  * {@code sd-tiny}.
  */
 public final class PipelineBenchmark {
@@ -86,10 +86,12 @@ public final class PipelineBenchmark {
             figure(vsCompute, setup, options, Spread.of(toCompute), computeRuns);
             figure(vsNaive, setup, options, Spread.of(toNaive), naiveRuns);
         }
-        cacheFigures(cache, work, cachePrompts, repeats);
         write(results.resolve("pipeline-vs-compute.json"), vsCompute);
         write(results.resolve("pipeline-vs-naive.json"), vsNaive);
-        write(results.resolve("cache.json"), cache);
+        if (cachePrompts > 0) {
+            cacheFigures(cache, work, cachePrompts, repeats);
+            write(results.resolve("cache.json"), cache);
+        }
         deleteTree(work);
     }
 
