@@ -27,7 +27,7 @@ ax.set_xticklabels(labels)
 ax.set_ylabel("ratio")
 ax.grid(axis="y", alpha=0.3)
 ax.legend(loc="upper right", fontsize="small")
-ax.set_title(f"{result['title']}: {result['prompts']} prompts, median of {result['repeats']} (bars: min-max)",
+ax.set_title(f"{result['title']}: {result['prompts']} prompts\nmedian of {result['repeats']} rounds (bars: min-max)",
              fontsize="medium")
 fig.tight_layout()
 fig.savefig(png_file, dpi=90)
