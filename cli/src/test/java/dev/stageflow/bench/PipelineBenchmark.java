@@ -31,13 +31,14 @@ import org.apache.flink.configuration.Configuration;
  * stage a cache hit) against the cold run; and the embedding cache's hit latency against a real
  * Redis. Writes {@code pipeline-vs-compute.json}, {@code pipeline-vs-naive.json} and {@code
  * cache.json} to the results directory. Usage: {@code PipelineBenchmark <work-dir> <results-dir>
- * <prompts> <cache-prompts> <repeats> <setup,...>} (cache-prompts 0: no cache figures) with setups {@code classical}, {@code esrgan-x2},
+ * <prompts> <cache-prompts> <repeats> <setup,...>} (cache-prompts 0: no cache figures) with setups {@code classical}, {@code classical-enhancer-threads-2}, {@code esrgan-x2},
  * {@code sd-tiny}.
  */
 public final class PipelineBenchmark {
 
     static final Map<String, Map<String, String>> SETUPS = Map.of(
             "classical", Map.of(),
+            "classical-enhancer-threads-2", Map.of("enhancer.threads", "2"),
             "esrgan-x2", Map.of("enhancer.model", "esrgan-slim-x2"),
             "sd-tiny", Map.of("generator.family", "sd-onnx",
                     "generator.model", Paths.get("examples/models/sd-tiny").toAbsolutePath().toString()));
