@@ -23,6 +23,22 @@ record ExpectedOutput(long lines, long results, long deadLetters) {
         return new ExpectedOutput(outcomes.lines(), outcomes.promptIds().size(), outcomes.deadLetters().size());
     }
 
+    /** Results and dead letters to commit in all. */
+    long total() {
+        return results + deadLetters;
+    }
+
+    /**
+     * Whether everything not yet committed ({@code committed} of {@link #total()}) has reached the
+     * commit operators ({@code atCommit} in the job's current attempt), so that one checkpoint
+     * commits the rest. After a restore or a failover the attempt's count starts again at zero and
+     * replays only what is not committed, so this never holds before the last prompt arrives; at
+     * worst it holds early and costs one checkpoint more.
+     */
+    boolean awaitsOnlyACheckpoint(long atCommit, long committed) {
+        return committed < total() && atCommit >= total() - committed;
+    }
+
     /** The file, or the files below the directory that FileSource reads (its own filter of hidden names). */
     private static List<Path> files(Path prompts) {
         if (Files.isRegularFile(prompts)) {

@@ -15,6 +15,7 @@ import org.apache.flink.client.deployment.StandaloneClusterId;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.CheckpointType;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.rest.messages.ClusterConfigurationInfoHeaders;
@@ -137,6 +138,11 @@ final class FlinkRest implements AutoCloseable {
     String stopWithSavepoint(JobID job, String directory) {
         return call("stop job " + job + " with a savepoint",
                 client.stopWithSavepoint(job, false, directory, SavepointFormatType.CANONICAL));
+    }
+
+    /** Triggers a checkpoint of {@code job} now, besides the periodic ones; completes with its id. */
+    CompletableFuture<Long> triggerCheckpoint(JobID job) {
+        return client.triggerCheckpoint(job, CheckpointType.CONFIGURED);
     }
 
     void cancel(JobID job) {

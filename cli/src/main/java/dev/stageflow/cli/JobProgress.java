@@ -64,6 +64,19 @@ final class JobProgress {
 
     /** Prints the line for the job's current details; {@code done} of {@code total} prompt lines are committed. */
     void show(JobDetailsInfo details, long done, long total) {
+        print(render(counts(details), done, total));
+    }
+
+    /**
+     * Results and dead letters that reached their commit operators in the current attempt (0 when
+     * those are chained into other vertices, so not counted): they are committed by the next checkpoint.
+     */
+    long atCommit(JobDetailsInfo details) {
+        Map<JobOperator, Long> counts = counts(details);
+        return counts.getOrDefault(JobOperator.COMMIT_RESULTS, 0L) + counts.getOrDefault(JobOperator.COMMIT_DEAD_LETTERS, 0L);
+    }
+
+    private Map<JobOperator, Long> counts(JobDetailsInfo details) {
         Map<JobOperator, Long> counts = new EnumMap<>(JobOperator.class);
         for (JobDetailsInfo.JobVertexDetailsInfo vertex : details.getJobVertexInfos()) {
             JobOperator operator = vertices.get(vertex.getJobVertexID());
@@ -74,7 +87,7 @@ final class JobProgress {
                         : vertex.getJobVertexMetrics().getRecordsWritten());
             }
         }
-        print(render(counts, done, total));
+        return counts;
     }
 
     private String render(Map<JobOperator, Long> counts, long done, long total) {

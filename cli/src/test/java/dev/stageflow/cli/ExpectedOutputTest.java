@@ -35,6 +35,18 @@ class ExpectedOutputTest {
         assertThat(expected).isEqualTo(new ExpectedOutput(6, 2, 3));
     }
 
+    @Test
+    void awaitsOnlyACheckpointOnceEverythingUncommittedIsAtTheSinks() {
+        ExpectedOutput expected = new ExpectedOutput(12, 10, 2);
+
+        assertThat(expected.awaitsOnlyACheckpoint(11, 0)).as("one prompt still on its way").isFalse();
+        assertThat(expected.awaitsOnlyACheckpoint(12, 0)).isTrue();
+        assertThat(expected.awaitsOnlyACheckpoint(12, 8)).as("some committed by a periodic checkpoint").isTrue();
+        assertThat(expected.awaitsOnlyACheckpoint(4, 8)).as("after a restore: the uncommitted four replayed").isTrue();
+        assertThat(expected.awaitsOnlyACheckpoint(3, 8)).isFalse();
+        assertThat(expected.awaitsOnlyACheckpoint(12, 12)).as("all committed: the savepoint's turn").isFalse();
+    }
+
     private static byte[] lines(String... lines) {
         return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
     }
