@@ -84,20 +84,24 @@ public final class ClassicalEnhancer implements ImageEnhancer {
 
         @Override
         public void validate(ModelSpec spec) {
-            if (!FAMILY.equals(spec.model())) {
-                throw new IllegalConfigurationException("Option enhancer.model: the classical family has one"
-                        + " model, 'classical', not '" + spec.model() + "'");
-            }
-            EnhanceSettings.from(spec.configuration());
+            settings(spec);
         }
 
         @Override
         public ImageEnhancer create(ModelSpec spec) {
-            validate(spec);
+            EnhanceSettings settings = settings(spec);
             if (spec.device().cuda()) {
                 throw new UnsupportedOperationException("the classical enhancer runs in Java, on the CPU only");
             }
-            return new ClassicalEnhancer(EnhanceSettings.from(spec.configuration()));
+            return new ClassicalEnhancer(settings);
+        }
+
+        private static EnhanceSettings settings(ModelSpec spec) {
+            if (!FAMILY.equals(spec.model())) {
+                throw new IllegalConfigurationException("Option enhancer.model: the classical family has one"
+                        + " model, 'classical', not '" + spec.model() + "'");
+            }
+            return EnhanceSettings.from(spec.configuration());
         }
     }
 }

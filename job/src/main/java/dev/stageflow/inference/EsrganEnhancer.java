@@ -6,10 +6,6 @@ import ai.djl.translate.TranslateException;
 import dev.stageflow.inference.EsrganTranslator.Planes;
 import dev.stageflow.inference.Tiles.Tile;
 import dev.stageflow.model.Style;
-import dev.stageflow.store.Hashing;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
@@ -41,8 +37,6 @@ import org.apache.flink.configuration.IllegalConfigurationException;
  */
 public final class EsrganEnhancer implements ImageEnhancer {
 
-    private static final int VERSION_HASH_HEX_CHARS = 12;
-
     private final EsrganModel model;
     private final EnhanceSettings settings;
     private final String version;
@@ -58,7 +52,7 @@ public final class EsrganEnhancer implements ImageEnhancer {
         this.model = model;
         this.settings = settings;
         Path file = ModelFiles.extract("/" + model.resourceDir() + "/" + EsrganModel.MODEL_FILE, model.optionValue());
-        this.version = model.optionValue() + "-" + contentHash(file) + "-c" + settings.contrastClip()
+        this.version = model.optionValue() + "-" + ModelVersion.fileHash(file) + "-c" + settings.contrastClip()
                 + "-t" + settings.tileSize() + "-o" + settings.tileOverlap();
         this.session = OnnxModels.load(file.getParent(), modelName(), Planes.class, Planes.class,
                 new EsrganTranslator(), spec.withThreads(1));
@@ -153,14 +147,6 @@ public final class EsrganEnhancer implements ImageEnhancer {
         return EsrganModel.MODEL_FILE.substring(0, EsrganModel.MODEL_FILE.length() - ".onnx".length());
     }
 
-    private static String contentHash(Path file) {
-        try {
-            return Hashing.sha256Hex(Files.readAllBytes(file)).substring(0, VERSION_HASH_HEX_CHARS);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read model file " + file, e);
-        }
-    }
-
     /** The family {@value EsrganModel#FAMILY}, registered for {@link java.util.ServiceLoader}. */
     public static final class Factory implements ImageEnhancerFactory {
 
@@ -176,16 +162,17 @@ public final class EsrganEnhancer implements ImageEnhancer {
 
         @Override
         public void validate(ModelSpec spec) {
+            EnhanceSettings.from(spec.configuration());
             model(spec);
         }
 
         @Override
         public ImageEnhancer create(ModelSpec spec) {
-            return new EsrganEnhancer(model(spec), EnhanceSettings.from(spec.configuration()), spec);
+            EnhanceSettings settings = EnhanceSettings.from(spec.configuration());
+            return new EsrganEnhancer(model(spec), settings, spec);
         }
 
         private static EsrganModel model(ModelSpec spec) {
-            EnhanceSettings.from(spec.configuration());
             return EsrganModel.byOptionValue(spec.model()).orElseThrow(() -> new IllegalConfigurationException(
                     "Option enhancer.model: the esrgan-slim family has the models " + new TreeSet<>(
                             new Factory().builtinModels()) + ", not '" + spec.model() + "'"));

@@ -2,6 +2,7 @@ package dev.stageflow.inference;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,7 +29,7 @@ public record ExecutionDevice(boolean cuda, int index) implements Serializable {
 
     /** The device {@code text} names; fails naming what is allowed. */
     public static ExecutionDevice parse(String text) {
-        String device = text.trim().toLowerCase(java.util.Locale.ROOT);
+        String device = text.trim().toLowerCase(Locale.ROOT);
         if (device.equals("cpu")) {
             return CPU;
         }

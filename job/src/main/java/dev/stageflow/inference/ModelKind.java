@@ -55,8 +55,8 @@ public final class ModelKind<M extends AutoCloseable, F extends ModelFactory<M>>
      */
     public ModelSpec resolve(Configuration conf, int threads) {
         String model = conf.get(options.model);
-        String family = conf.getOptional(options.family).orElseGet(() -> familyOf(model));
         Map<String, F> factories = factories();
+        String family = conf.getOptional(options.family).orElseGet(() -> familyOf(model, factories));
         require(factories.containsKey(family), options.family, "one of " + factories.keySet()
                 + " (the families on the classpath)", family);
         ExecutionDevice device;
@@ -127,8 +127,8 @@ public final class ModelKind<M extends AutoCloseable, F extends ModelFactory<M>>
         return factories;
     }
 
-    private String familyOf(String model) {
-        List<String> claiming = factories().values().stream()
+    private String familyOf(String model, Map<String, F> factories) {
+        List<String> claiming = factories.values().stream()
                 .filter(factory -> factory.builtinModels().contains(model))
                 .map(ModelFactory::family)
                 .collect(Collectors.toList());

@@ -39,7 +39,7 @@ public final class ModelVersion {
         for (String file : files) {
             digest.update(file.getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
-            digest.update(fileHash(dir.resolve(file)));
+            digest.update(fileDigest(dir.resolve(file)));
         }
         for (String setting : settings) {
             digest.update(setting.getBytes(StandardCharsets.UTF_8));
@@ -48,7 +48,15 @@ public final class ModelVersion {
         return name + "-" + HexFormat.of().formatHex(digest.digest()).substring(0, HASH_HEX_CHARS);
     }
 
-    private static byte[] fileHash(Path file) {
+    /**
+     * 12 hex digits of the SHA-256 of {@code file}'s content, remembered like the hashes of {@link
+     * #of}: for a version that names a single file's bits beside its own settings.
+     */
+    public static String fileHash(Path file) {
+        return HexFormat.of().formatHex(fileDigest(file)).substring(0, HASH_HEX_CHARS);
+    }
+
+    private static byte[] fileDigest(Path file) {
         try {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             String key = file.toAbsolutePath().normalize() + "|" + attributes.size() + "|"
