@@ -1,12 +1,5 @@
 package dev.stageflow.inference;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import javax.imageio.ImageIO;
-
 /**
  * An RGB image as three float planes (channel-major, like the model tensors), values in [0, 1].
  * PNG encoding is 8-bit and deterministic: the same pixels always give the same bytes.
@@ -53,48 +46,13 @@ public final class RgbImage {
         planes[(channel * height + y) * width + x] = value;
     }
 
+    /** This image as an 8-bit PNG (see {@link Png}); values are clamped to [0, 1] and rounded. */
     public byte[] toPng() {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        int plane = width * height;
-        int[] rgb = new int[plane];
-        for (int i = 0; i < plane; i++) {
-            rgb[i] = (to8Bit(planes[i]) << 16) | (to8Bit(planes[plane + i]) << 8)
-                    | to8Bit(planes[2 * plane + i]);
-        }
-        image.setRGB(0, 0, width, height, rgb, 0, width);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(plane);
-        try {
-            ImageIO.write(image, "png", out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot encode PNG", e);
-        }
-        return out.toByteArray();
+        return Png.encode(width, height, planes);
     }
 
+    /** Decodes a PNG (any PNG {@code ImageIO} reads; alpha is dropped). */
     public static RgbImage fromPng(byte[] png) {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(png));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot decode PNG", e);
-        }
-        if (image == null) {
-            throw new IllegalArgumentException("Not a PNG image (" + png.length + " bytes)");
-        }
-        int width = image.getWidth();
-        int height = image.getHeight();
-        int plane = width * height;
-        int[] rgb = image.getRGB(0, 0, width, height, null, 0, width);
-        float[] planes = new float[3 * plane];
-        for (int i = 0; i < plane; i++) {
-            planes[i] = ((rgb[i] >> 16) & 0xFF) / 255f;
-            planes[plane + i] = ((rgb[i] >> 8) & 0xFF) / 255f;
-            planes[2 * plane + i] = (rgb[i] & 0xFF) / 255f;
-        }
-        return new RgbImage(width, height, planes);
-    }
-
-    private static int to8Bit(float value) {
-        return Math.round(Math.max(0f, Math.min(1f, value)) * 255f);
+        return Png.decode(png);
     }
 }
