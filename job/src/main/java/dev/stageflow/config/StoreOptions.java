@@ -66,6 +66,18 @@ public final class StoreOptions {
                     .withDescription(
                             "Artifacts larger than this are split into chunks of this raw size.");
 
+    public static final ConfigOption<MemorySize> EMBEDDING_INLINE_MAX =
+            ConfigOptions.key("store.embedding.inline-max")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("8kb"))
+                    .withDescription(
+                            "Embeddings up to this size travel with their prompt through Flink (the built-in"
+                                    + " encoder's 384 floats are 1.5 KiB). text-encode writes a larger one (sd-onnx's"
+                                    + " 77 × 768 floats are 231 KiB) to the generate store, uncompressed, and the"
+                                    + " prompt carries its claim check, so records, network buffers and the stages'"
+                                    + " checkpointed queues stay small; image-generate reads it back when it computes."
+                                    + " The content keys of the images are the same either way.");
+
     public static final ConfigOption<Integer> IO_THREADS =
             ConfigOptions.key("store.io-threads")
                     .intType()

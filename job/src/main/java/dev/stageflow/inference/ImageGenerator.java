@@ -77,8 +77,13 @@ public interface ImageGenerator extends AutoCloseable {
 
         /** Inputs with the same shape key can run in one batch (with guidance: the same scale too). */
         public String shapeKey() {
+            return shapeKey(width, height, steps, negativeEmbedding != null, guidance);
+        }
+
+        /** The {@link #shapeKey()} of an input with these parameters, before its embeddings are at hand. */
+        public static String shapeKey(int width, int height, int steps, boolean guided, double guidance) {
             String size = width + "x" + height + "x" + steps;
-            return negativeEmbedding == null ? size : size + "xg" + guidance;
+            return guided ? size + "xg" + guidance : size;
         }
     }
 

@@ -41,6 +41,11 @@ public class ArtifactRef {
         this.mediaType = mediaType;
     }
 
+    /** The same artifact under another name (the store keeps one copy of identical content). */
+    public ArtifactRef withName(String otherName) {
+        return new ArtifactRef(otherName, uri, sha256, rawSize, storedSize, codec, chunks, mediaType);
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {

@@ -4,13 +4,20 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A prompt on its way through the model stages. Each stage fills in its outcome; the embedding
- * (384 floats for the built-in family, 77 × hidden for sd-onnx, which also carries the negative
- * prompt's) is the only payload that travels with the record, everything bigger is an {@link
- * ArtifactRef}. A record a stage gave up on carries its {@link StageFailure} instead, and the later
- * stages pass it on untouched.
+ * A prompt on its way through the model stages. Each stage fills in its outcome; everything big is
+ * an {@link ArtifactRef}. The embedding (384 floats for the built-in family) travels with the
+ * record when it is small ({@code store.embedding.inline-max}); a larger one (77 × hidden for
+ * sd-onnx, which also has the negative prompt's) is an artifact of text-encode, named {@value
+ * #EMBEDDING} and {@value #NEGATIVE_EMBEDDING} in its outcome, and the fields here are null. A
+ * record a stage gave up on carries its {@link StageFailure} instead, and the later stages pass it
+ * on untouched.
  */
 public class PromptRecord {
+
+    /** The artifact name of a claim-checked embedding in the encode outcome. */
+    public static final String EMBEDDING = "embedding";
+    /** The artifact name of a claim-checked negative prompt's embedding in the encode outcome. */
+    public static final String NEGATIVE_EMBEDDING = "negative-embedding";
 
     public PromptRequest request;
     public float[] embedding;
@@ -51,6 +58,32 @@ public class PromptRecord {
         PromptRecord next = copy();
         next.failure = stageFailure;
         return next;
+    }
+
+    /** The claim check of the embedding when it travels in the store, else null. */
+    public ArtifactRef embeddingRef() {
+        return encodeArtifact(EMBEDDING);
+    }
+
+    /** The claim check of the negative prompt's embedding when it travels in the store, else null. */
+    public ArtifactRef negativeEmbeddingRef() {
+        return encodeArtifact(NEGATIVE_EMBEDDING);
+    }
+
+    /** Whether the prompt has a negative prompt's embedding (a family with classifier-free guidance). */
+    public boolean hasNegativeEmbedding() {
+        return negativeEmbedding != null || negativeEmbeddingRef() != null;
+    }
+
+    private ArtifactRef encodeArtifact(String name) {
+        if (encode != null && encode.artifacts != null) {
+            for (ArtifactRef ref : encode.artifacts) {
+                if (name.equals(ref.name)) {
+                    return ref;
+                }
+            }
+        }
+        return null;
     }
 
     public boolean isFailed() {

@@ -46,7 +46,7 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord> {
 
     @Override
     protected Object batchKey(PromptRecord record) {
-        return ImageGeneration.input(record).shapeKey();
+        return ImageGeneration.shapeKey(record);
     }
 
     @Override
@@ -83,7 +83,7 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord> {
 
     private List<Generated> generate(List<PromptRecord> records, List<Integer> misses) {
         List<GenerationInput> inputs = new ArrayList<>(misses.size());
-        misses.forEach(i -> inputs.add(ImageGeneration.input(records.get(i))));
+        misses.forEach(i -> inputs.add(generation.input(records.get(i))));
         recordModelInputs(inputs.size());
         long modelStart = System.nanoTime();
         List<Generated> generated = generation.generate(inputs);

@@ -47,18 +47,20 @@ final class ImageGeneration implements AutoCloseable {
     /**
      * The content keys of the latent and the image: the embedding's exact bits, seed, size and
      * steps determine both, with classifier-free guidance also the negative embedding's bits and
-     * the scale (the tensor element type only the latent's bytes). Never the prompt text.
+     * the scale (the tensor element type only the latent's bytes). Never the prompt text. A
+     * claim-checked embedding's hash is its reference's, so the keys are the same either way and
+     * the embedding is not read.
      */
     ArtifactKey[] keys(PromptRecord record) {
         PromptRequest request = record.request;
         Map<String, String> inputs = new HashMap<>(Map.of(
-                "embedding", Hashing.sha256Hex(record.embedding),
+                "embedding", hashOf(record.embedding, record.embeddingRef()),
                 "seed", Long.toString(request.seed),
                 "width", Integer.toString(request.width),
                 "height", Integer.toString(request.height),
                 "steps", Integer.toString(request.steps)));
-        if (record.negativeEmbedding != null) {
-            inputs.put("negative", Hashing.sha256Hex(record.negativeEmbedding));
+        if (record.hasNegativeEmbedding()) {
+            inputs.put("negative", hashOf(record.negativeEmbedding, record.negativeEmbeddingRef()));
             inputs.put("guidance", Double.toString(request.guidance));
         }
         ArtifactKey image = ArtifactKey.of(ImageGenerateStage.STAGE, generator.version(), IMAGE, inputs);
@@ -92,10 +94,29 @@ final class ImageGeneration implements AutoCloseable {
         return write(keys(record), generate(List.of(input(record))).get(0));
     }
 
-    static GenerationInput input(PromptRecord record) {
+    /** The generator's input for {@code record}, with its claim-checked embeddings read from the store. */
+    GenerationInput input(PromptRecord record) {
         PromptRequest r = record.request;
-        return new GenerationInput(record.embedding, record.negativeEmbedding, r.guidance, r.seed, r.width, r.height,
-                r.steps);
+        float[] negative = record.hasNegativeEmbedding()
+                ? embedding(record.negativeEmbedding, record.negativeEmbeddingRef())
+                : null;
+        return new GenerationInput(embedding(record.embedding, record.embeddingRef()), negative, r.guidance, r.seed,
+                r.width, r.height, r.steps);
+    }
+
+    /** The batch a record may share: {@link GenerationInput#shapeKey()}, without reading its embeddings. */
+    static String shapeKey(PromptRecord record) {
+        PromptRequest r = record.request;
+        return GenerationInput.shapeKey(r.width, r.height, r.steps, record.hasNegativeEmbedding(), r.guidance);
+    }
+
+    private float[] embedding(float[] inline, ArtifactRef claimCheck) {
+        return inline != null ? inline : Hashing.bytesToFloats(store.read(claimCheck));
+    }
+
+    /** The SHA-256 of an embedding's float32 little-endian bytes, which a claim check's reference names. */
+    private static String hashOf(float[] inline, ArtifactRef claimCheck) {
+        return inline != null ? Hashing.sha256Hex(inline) : claimCheck.sha256;
     }
 
     @Override

@@ -11,6 +11,10 @@ import dev.stageflow.model.PromptRequest;
 import dev.stageflow.model.StageOutcome;
 import dev.stageflow.redis.CacheSettings;
 import dev.stageflow.redis.EmbeddingCache;
+import dev.stageflow.store.ArtifactKey;
+import dev.stageflow.store.ArtifactStore;
+import dev.stageflow.store.Codec;
+import dev.stageflow.store.Hashing;
 import dev.stageflow.store.StoreSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +29,10 @@ import java.util.Map;
  * per batch on the distinct texts it missed. With Redis down (its circuit breaker open) every Redis
  * lookup is a miss without waiting, and the encoder computes the embedding. A prompt is a cache hit
  * when all its texts were.
+ *
+ * <p>An embedding larger than {@code store.embedding.inline-max} does not travel in the record: it
+ * is written to the store once per text and encoder version, and the record carries its claim
+ * check (see {@link PromptRecord}).
  */
 public class TextEncodeStage extends BatchingStage<PromptRequest> {
 
@@ -33,15 +41,21 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
 
     private final ModelSpec model;
     private final CacheSettings cacheSettings;
+    private final StoreSettings storeSettings;
     private transient TextEncoder encoder;
     private transient EmbeddingCache cache;
+    private transient ArtifactStore store;
 
-    /** {@code ledgerStore}: the store whose root holds the stage's call ledger (it writes no artifacts). */
+    /**
+     * {@code storeSettings}: the store that holds the stage's call ledger and the embeddings too big
+     * to travel in records (image-generate's).
+     */
     public TextEncodeStage(BatchSettings batch, ModelSpec model, CacheSettings cacheSettings,
-            StoreSettings ledgerStore) {
-        super(STAGE, batch, ledgerStore);
+            StoreSettings storeSettings) {
+        super(STAGE, batch, storeSettings);
         this.model = model;
         this.cacheSettings = cacheSettings;
+        this.storeSettings = storeSettings;
     }
 
     @Override
@@ -49,6 +63,7 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
         encoder = ModelKind.TEXT_ENCODER.create(onThisTaskManager(model));
         cache = new EmbeddingCache(cacheSettings, encoder.version(), encoder.dimension());
         cache.registerMetrics(MetricScope.STAGE_REDIS.open(getRuntimeContext().getMetricGroup(), STAGE));
+        store = openStore(storeSettings);
     }
 
     @Override
@@ -76,18 +91,49 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
             }
             cache.putAll(computed);
         }
+        Map<String, ArtifactRef> claimChecks = new HashMap<>();
+        for (String text : texts) {
+            float[] embedding = embeddingOf(text, cached, computed);
+            if ((long) embedding.length * Float.BYTES > storeSettings.embeddingInlineMax) {
+                claimChecks.put(text, claimCheck(text, embedding));
+            }
+        }
         long share = shareOf((System.nanoTime() - start) / 1_000_000, requests);
         List<PromptRecord> records = new ArrayList<>(requests.size());
         for (PromptRequest request : requests) {
             boolean hit = cached.containsKey(request.text) && (!negative || cached.containsKey(request.negativeText));
             recordLookup(hit);
-            StageOutcome outcome = new StageOutcome(
-                    STAGE, encoder.name(), encoder.version(), hit, share, new ArtifactRef[0]);
-            float[] negativeEmbedding = negative ? embeddingOf(request.negativeText, cached, computed) : null;
-            records.add(new PromptRecord(request, embeddingOf(request.text, cached, computed), negativeEmbedding,
-                    outcome));
+            List<ArtifactRef> artifacts = new ArrayList<>(2);
+            float[] embedding = inlineOrClaimCheck(request.text, PromptRecord.EMBEDDING, cached, computed,
+                    claimChecks, artifacts);
+            float[] negativeEmbedding = negative
+                    ? inlineOrClaimCheck(request.negativeText, PromptRecord.NEGATIVE_EMBEDDING, cached, computed,
+                            claimChecks, artifacts)
+                    : null;
+            StageOutcome outcome = new StageOutcome(STAGE, encoder.name(), encoder.version(), hit, share,
+                    artifacts.toArray(new ArtifactRef[0]));
+            records.add(new PromptRecord(request, embedding, negativeEmbedding, outcome));
         }
         return records;
+    }
+
+    /** The embedding of {@code text} in the store, written unless an earlier prompt or run wrote it. */
+    private ArtifactRef claimCheck(String text, float[] embedding) {
+        ArtifactKey key = ArtifactKey.of(STAGE, encoder.version(), PromptRecord.EMBEDDING,
+                Map.of("text", Hashing.sha256Hex(text)));
+        return store.lookup(key).orElseGet(() -> store.put(key, Hashing.floatsToBytes(embedding), "embedding.f32",
+                "application/octet-stream", Codec.NONE));
+    }
+
+    /** {@code text}'s embedding if it travels in the record; else null, and its claim check is added to {@code artifacts}. */
+    private static float[] inlineOrClaimCheck(String text, String name, Map<String, float[]> cached,
+            Map<String, float[]> computed, Map<String, ArtifactRef> claimChecks, List<ArtifactRef> artifacts) {
+        ArtifactRef ref = claimChecks.get(text);
+        if (ref == null) {
+            return embeddingOf(text, cached, computed);
+        }
+        artifacts.add(ref.withName(name));
+        return null;
     }
 
     private static float[] embeddingOf(String text, Map<String, float[]> cached, Map<String, float[]> computed) {
@@ -109,6 +155,9 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
     protected void closeStage() {
         if (cache != null) {
             cache.close();
+        }
+        if (store != null) {
+            store.close();
         }
         if (encoder != null) {
             encoder.close();

@@ -27,6 +27,8 @@ public final class StoreSettings implements Serializable {
     public final int chunkSize;
     public final Npy.NpyDType tensorDtype;
     public final int ioThreads;
+    /** Embeddings larger than this many bytes travel as claim checks ({@code store.embedding.inline-max}). */
+    public final long embeddingInlineMax;
     /** Replication of written files on an HDFS root; null: the Hadoop configuration's default. */
     public final Integer hdfsReplication;
     public final boolean verifyOnHit;
@@ -42,6 +44,7 @@ public final class StoreSettings implements Serializable {
         this.chunkSize = (int) Math.min(Integer.MAX_VALUE, conf.get(StoreOptions.CHUNK_SIZE).getBytes());
         this.tensorDtype = Npy.NpyDType.parse(conf.get(StoreOptions.TENSOR_DTYPE));
         this.ioThreads = conf.get(StoreOptions.IO_THREADS);
+        this.embeddingInlineMax = conf.get(StoreOptions.EMBEDDING_INLINE_MAX).getBytes();
         this.hdfsReplication = "hdfs".equals(root.getScheme())
                 ? conf.getOptional(StoreOptions.HDFS_REPLICATION).orElse(null)
                 : null;
