@@ -13,6 +13,7 @@ import dev.stageflow.inference.RgbImage;
 import dev.stageflow.inference.sd.SdPipelineFiles;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.GenerationResult;
+import dev.stageflow.model.PromptRecord;
 import dev.stageflow.redis.CacheSettings;
 import dev.stageflow.redis.EmbeddingCache;
 import dev.stageflow.servers.RedisServer;
@@ -141,6 +142,12 @@ class SdPipelineITCase {
         storeConf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
         try (ArtifactStore store = new ArtifactStore(StoreSettings.from(storeConf))) {
             for (GenerationResult result : results) {
+                // 77 x 32 floats are 9.6 KiB, above store.embedding.inline-max: both travelled as claim checks.
+                assertThat(result.encode.artifacts).extracting(a -> a.name).as(result.promptId)
+                        .containsExactly(PromptRecord.EMBEDDING, PromptRecord.NEGATIVE_EMBEDDING);
+                for (ArtifactRef embedding : result.encode.artifacts) {
+                    assertThat(store.read(embedding)).hasSize(77 * HIDDEN * Float.BYTES);
+                }
                 Npy.NpyArray latent = Npy.read(store.read(result.generate.artifact(ImageGenerateStage.LATENT)));
                 assertThat(latent.shape()).as(result.promptId).containsExactly(4, result.height / 8, result.width / 8);
                 RgbImage generated = RgbImage.fromPng(store.read(result.generate.artifact(ImageGenerateStage.IMAGE)));
