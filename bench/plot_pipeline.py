@@ -12,7 +12,7 @@ result_file, png_file = sys.argv[1], sys.argv[2]
 with open(result_file) as f:
     result = json.load(f)
 figures = result["figures"]
-labels = [fig["label"] for fig in figures]
+labels = [fig["label"].replace(", ", ",\n") for fig in figures]
 medians = [fig["ratio"]["median"] for fig in figures]
 low = [fig["ratio"]["median"] - fig["ratio"]["min"] for fig in figures]
 high = [fig["ratio"]["max"] - fig["ratio"]["median"] for fig in figures]

@@ -29,7 +29,10 @@ import org.apache.flink.configuration.Configuration;
  * summary, over a fresh data directory) against its compute-only bound ({@link ComputeBound}) and
  * against the naive baseline ({@link NaiveBaseline}); a warm rerun (same data directory: every
  * stage a cache hit) against the cold run; and the embedding cache's hit latency against a real
- * Redis. Writes {@code pipeline-vs-compute.json}, {@code pipeline-vs-naive.json} and {@code
+ * Redis. The pipeline against its bound is also given with the run's fixed cost excluded: each
+ * round also times a run of {@value #SMALL_RUN} prompts (a fresh data directory, the same options),
+ * and the steady rate is the remaining prompts over the remaining time; the bound, too, does not
+ * time loading its models. Writes {@code pipeline-vs-compute.json}, {@code pipeline-vs-naive.json} and {@code
  * cache.json} to the results directory. Usage: {@code PipelineBenchmark <work-dir> <results-dir>
  * <prompts> <cache-prompts> <repeats> <setup,...>} (cache-prompts 0: no cache figures) with setups {@code classical}, {@code classical-enhancer-threads-2}, {@code esrgan-x2},
  * {@code sd-tiny}.
@@ -43,6 +46,8 @@ public final class PipelineBenchmark {
             "sd-tiny", Map.of("generator.family", "sd-onnx",
                     "generator.model", Paths.get("examples/models/sd-tiny").toAbsolutePath().toString()));
     private static final int THREADS = Runtime.getRuntime().availableProcessors();
+    /** Prompts of the run whose time stands for a run's fixed cost (start-up, model loading, the end). */
+    static final int SMALL_RUN = 10;
 
     public static void main(String[] args) throws Exception {
         Path work = Paths.get(args[0]).toAbsolutePath();
@@ -66,25 +71,36 @@ public final class PipelineBenchmark {
             }
             List<String> texts = texts(prompts);
             Path promptFile = promptFile(work, texts);
+            Path smallFile = promptFile(work, texts(SMALL_RUN));
             List<Double> toCompute = new ArrayList<>();
+            List<Double> steadyToCompute = new ArrayList<>();
             List<Double> toNaive = new ArrayList<>();
             ArrayNode computeRuns = Json.MAPPER.createArrayNode();
+            ArrayNode steadyRuns = Json.MAPPER.createArrayNode();
             ArrayNode naiveRuns = Json.MAPPER.createArrayNode();
             for (int r = 0; r < repeats; r++) {
                 Path dir = work.resolve(setup + "-" + r);
-                double pipeline = prompts / runSeconds(promptFile, dir.resolve("data"), options, prompts);
+                double fixedSeconds = runSeconds(smallFile, dir.resolve("small"), options, SMALL_RUN);
+                double seconds = runSeconds(promptFile, dir.resolve("data"), options, prompts);
+                double pipeline = prompts / seconds;
+                double steady = steadyRate(prompts, seconds, fixedSeconds);
                 double compute = ComputeBound.promptsPerSecond(options, texts, THREADS);
                 double naive = NaiveBaseline.promptsPerSecond(options, texts, dir.resolve("naive-store"));
                 deleteTree(dir);
                 toCompute.add(pipeline / compute);
+                steadyToCompute.add(steady / compute);
                 toNaive.add(pipeline / naive);
                 computeRuns.add(run("pipelinePromptsPerSecond", pipeline, "computeBoundPromptsPerSecond", compute,
                         pipeline / compute));
+                steadyRuns.add(run("steadyPromptsPerSecond", steady, "computeBoundPromptsPerSecond", compute,
+                        steady / compute).put("fixedSeconds", fixedSeconds).put("pipelineSeconds", seconds));
                 naiveRuns.add(run("pipelinePromptsPerSecond", pipeline, "naivePromptsPerSecond", naive, pipeline / naive));
-                System.out.printf("%s round %d: pipeline %.1f/s, compute bound %.1f/s (%.2f), naive %.1f/s (%.2f×)%n",
-                        setup, r + 1, pipeline, compute, pipeline / compute, naive, pipeline / naive);
+                System.out.printf("%s round %d: pipeline %.1f/s, compute bound %.1f/s (%.2f), steady %.1f/s (%.2f;"
+                        + " %d-prompt run %.2f s), naive %.1f/s (%.2f×)%n", setup, r + 1, pipeline, compute,
+                        pipeline / compute, steady, steady / compute, SMALL_RUN, fixedSeconds, naive, pipeline / naive);
             }
             figure(vsCompute, setup, options, Spread.of(toCompute), computeRuns);
+            figure(vsCompute, setup + ", fixed cost excluded", options, Spread.of(steadyToCompute), steadyRuns);
             figure(vsNaive, setup, options, Spread.of(toNaive), naiveRuns);
         }
         write(results.resolve("pipeline-vs-compute.json"), vsCompute);
@@ -157,6 +173,18 @@ public final class PipelineBenchmark {
             System.out.printf("embedding hit %s: %s µs%n", name, Spread.of(values));
         });
         return node;
+    }
+
+    /**
+     * Prompts per second of a run of {@code prompts} beyond what a run of {@value #SMALL_RUN} prompts
+     * took: the rate once the run's fixed cost is paid.
+     */
+    static double steadyRate(int prompts, double seconds, double smallRunSeconds) {
+        if (prompts <= SMALL_RUN || seconds <= smallRunSeconds) {
+            throw new IllegalArgumentException("A run of " + prompts + " prompts in " + seconds + " s leaves no steady"
+                    + " rate beyond a run of " + SMALL_RUN + " in " + smallRunSeconds + " s");
+        }
+        return (prompts - SMALL_RUN) / (seconds - smallRunSeconds);
     }
 
     /** Seconds of one {@code stageflow run} over {@code prompts}, checking it committed them all. */
