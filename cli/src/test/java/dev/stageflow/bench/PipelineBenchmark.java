@@ -34,7 +34,8 @@ import org.apache.flink.configuration.Configuration;
  * and the steady rate is the remaining prompts over the remaining time; the bound, too, does not
  * time loading its models. Writes {@code pipeline-vs-compute.json}, {@code pipeline-vs-naive.json} and {@code
  * cache.json} to the results directory. Usage: {@code PipelineBenchmark <work-dir> <results-dir>
- * <prompts> <cache-prompts> <repeats> <setup,...>} (cache-prompts 0: no cache figures) with setups {@code classical}, {@code classical-enhancer-threads-2}, {@code esrgan-x2},
+ * <prompts> <cache-prompts> <repeats> <setup,...>} (cache-prompts 0: no cache figures) with setups {@code classical}, {@code classical-enhancer-threads-2}, {@code classical-stage-slots}
+ * (each model stage in a slot-sharing group, and so a task, of its own), {@code esrgan-x2},
  * {@code sd-tiny}.
  */
 public final class PipelineBenchmark {
@@ -42,6 +43,8 @@ public final class PipelineBenchmark {
     static final Map<String, Map<String, String>> SETUPS = Map.of(
             "classical", Map.of(),
             "classical-enhancer-threads-2", Map.of("enhancer.threads", "2"),
+            "classical-stage-slots", Map.of("encoder.slot-sharing-group", "encode",
+                    "generator.slot-sharing-group", "generate", "enhancer.slot-sharing-group", "enhance"),
             "esrgan-x2", Map.of("enhancer.model", "esrgan-slim-x2"),
             "sd-tiny", Map.of("generator.family", "sd-onnx",
                     "generator.model", Paths.get("examples/models/sd-tiny").toAbsolutePath().toString()));
