@@ -91,7 +91,9 @@ public final class PipelineBenchmark {
                 double naive = NaiveBaseline.promptsPerSecond(options, texts, dir.resolve("naive-store"));
                 deleteTree(dir);
                 toCompute.add(pipeline / compute);
-                steadyToCompute.add(steady / compute);
+                if (!Double.isNaN(steady)) {
+                    steadyToCompute.add(steady / compute);
+                }
                 toNaive.add(pipeline / naive);
                 computeRuns.add(run("pipelinePromptsPerSecond", pipeline, "computeBoundPromptsPerSecond", compute,
                         pipeline / compute));
@@ -103,7 +105,9 @@ public final class PipelineBenchmark {
                         pipeline / compute, steady, steady / compute, SMALL_RUN, fixedSeconds, naive, pipeline / naive);
             }
             figure(vsCompute, setup, options, Spread.of(toCompute), computeRuns);
-            figure(vsCompute, setup + ", fixed cost excluded", options, Spread.of(steadyToCompute), steadyRuns);
+            if (!steadyToCompute.isEmpty()) {
+                figure(vsCompute, setup + ", fixed cost excluded", options, Spread.of(steadyToCompute), steadyRuns);
+            }
             figure(vsNaive, setup, options, Spread.of(toNaive), naiveRuns);
         }
         write(results.resolve("pipeline-vs-compute.json"), vsCompute);
@@ -180,14 +184,14 @@ public final class PipelineBenchmark {
 
     /**
      * Prompts per second of a run of {@code prompts} beyond what a run of {@value #SMALL_RUN} prompts
-     * took: the rate once the run's fixed cost is paid.
+     * took: the rate once the run's fixed cost is paid. NaN when the small run took as long (noise
+     * on a run hardly bigger than it); such a round is left out of the figure.
      */
     static double steadyRate(int prompts, double seconds, double smallRunSeconds) {
-        if (prompts <= SMALL_RUN || seconds <= smallRunSeconds) {
-            throw new IllegalArgumentException("A run of " + prompts + " prompts in " + seconds + " s leaves no steady"
-                    + " rate beyond a run of " + SMALL_RUN + " in " + smallRunSeconds + " s");
+        if (prompts <= SMALL_RUN) {
+            throw new IllegalArgumentException("A steady rate needs more than " + SMALL_RUN + " prompts, got " + prompts);
         }
-        return (prompts - SMALL_RUN) / (seconds - smallRunSeconds);
+        return seconds > smallRunSeconds ? (prompts - SMALL_RUN) / (seconds - smallRunSeconds) : Double.NaN;
     }
 
     /** Seconds of one {@code stageflow run} over {@code prompts}, checking it committed them all. */
