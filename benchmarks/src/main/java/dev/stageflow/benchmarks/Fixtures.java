@@ -30,7 +30,7 @@ import org.apache.flink.configuration.Configuration;
 public final class Fixtures {
 
     /** The image sides measured: the default request size and a large one. */
-    public static final String SIDES = "128,512";
+    public static final List<Integer> SIDES = List.of(128, 512);
     public static final String PROMPT = "a lighthouse on a rocky coast at dusk, oil painting";
     private static final long SEED = 42;
 
@@ -86,10 +86,9 @@ public final class Fixtures {
         }
         writeAtomically(dir, "embedding.f32", Hashing.floatsToBytes(embedding));
         try (OnnxImageGenerator generator = OnnxImageGenerator.builtin(1)) {
-            for (String side : SIDES.split(",")) {
-                int size = Integer.parseInt(side);
+            for (int side : SIDES) {
                 Generated generated = generator
-                        .generate(List.of(new GenerationInput(embedding, SEED, size, size, steps)))
+                        .generate(List.of(new GenerationInput(embedding, SEED, side, side, steps)))
                         .get(0);
                 writeAtomically(dir, "latent-" + side + ".npy",
                         Npy.write(generated.latent, generated.latentShape, Npy.NpyDType.FLOAT16));

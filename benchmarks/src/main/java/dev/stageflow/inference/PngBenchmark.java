@@ -16,10 +16,10 @@ import org.openjdk.jmh.annotations.State;
 /**
  * PNG coding of the generator's image, through {@link RgbImage}'s public API only ({@code toPng},
  * {@code fromPng}: whatever encoder and decoder it uses), beside the JDK's ImageIO on the same
- * pixels as the baseline: {@code imageIoWrite} encodes the {@code TYPE_INT_RGB} image that
- * {@code RgbImage.toPng} built for ImageIO before it had its own encoder, and {@code imageIoRead}
- * decodes the bytes {@code toPng} writes. The RgbImage figures include the conversion between
- * float planes and 8-bit pixels, the ImageIO ones do not.
+ * pixels as the baseline: {@code imageIoWrite} encodes them with ImageIO's PNG writer as the {@code
+ * TYPE_INT_RGB} image that {@code RgbImage.toPng} hands ImageIO when it uses it, and {@code
+ * imageIoRead} decodes the bytes {@code toPng} writes. The RgbImage figures include the conversion
+ * between float planes and 8-bit pixels, the ImageIO ones do not.
  */
 @State(Scope.Thread)
 public class PngBenchmark extends BenchmarkBase {
