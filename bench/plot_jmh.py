@@ -1,7 +1,8 @@
 """Plots bench/results/jmh.json (JMH's JSON result format, written by scripts/bench-jmh.sh) as a PNG:
-one panel per benchmark class, time per operation on a log scale, bars with JMH's 99.9 % error."""
+one panel per benchmark class, mean time per operation on a log scale, whiskers from the fastest to the
+slowest measured iteration (JMH's 99.9 % error is in the JSON and the README's table: with few iterations
+it is often larger than the mean, which a log scale cannot draw)."""
 import json
-import math
 import sys
 from collections import OrderedDict
 
@@ -39,22 +40,23 @@ groups = OrderedDict()
 for run in runs:
     groups.setdefault(run["benchmark"].rsplit(".", 2)[1], []).append(run)
 
-heights = [max(2, len(rows)) * 0.32 + 0.9 for rows in groups.values()]
+heights = [max(2, len(rows)) * 0.32 + (1.5 if name == "PngBenchmark" else 0.9) for name, rows in groups.items()]
 fig, axes = plt.subplots(len(groups), 1, figsize=(11, sum(heights)), gridspec_kw={"height_ratios": heights},
                          squeeze=False)
 for ax, (name, rows) in zip(axes[:, 0], groups.items()):
-    scores, errors, labels = [], [], []
+    scores, low, high, labels = [], [], [], []
     for run in rows:
         metric = run["primaryMetric"]
         scale = TO_MICROS[metric["scoreUnit"]]
+        iterations = [x * scale for fork in metric["rawData"] for x in fork]
         scores.append(metric["score"] * scale)
-        error = metric.get("scoreError")
-        errors.append(0 if error is None or isinstance(error, str) or math.isnan(error) else error * scale)
+        low.append(scores[-1] - min(iterations))
+        high.append(max(iterations) - scores[-1])
         labels.append(label(run))
     ys = range(len(rows))
-    ax.barh(ys, scores, xerr=errors, capsize=2, color="#4c72b0")
-    for y, score in zip(ys, scores):
-        ax.text(score * 1.15, y, f"{score / 1000:.3g} ms" if score >= 1000 else f"{score:.3g} µs", va="center",
+    ax.barh(ys, scores, xerr=[low, high], capsize=2, color="#4c72b0", error_kw={"alpha": 0.6})
+    for y, score, above in zip(ys, scores, high):
+        ax.text((score + above) * 1.15, y, f"{score / 1000:.3g} ms" if score >= 1000 else f"{score:.3g} µs", va="center",
                 fontsize=7)
     ax.set_yticks(list(ys))
     ax.set_yticklabels(labels, fontsize=7)
@@ -68,10 +70,10 @@ for ax, (name, rows) in zip(axes[:, 0], groups.items()):
     ax.set_title(title, fontsize=9, loc="left")
     ax.grid(axis="x", alpha=0.3)
 first = runs[0]
-fig.suptitle(f"stageflow JMH micro-benchmarks: µs per operation (log scale, bars: 99.9 % error), "
+fig.suptitle(f"stageflow JMH micro-benchmarks: mean µs per operation (log scale; whiskers: fastest to slowest iteration), "
              f"{first['forks']} fork(s), {first['measurementIterations']} x {first['measurementTime']}, "
              f"{first['vmName'].split()[0]} {first['jdkVersion']}", fontsize=9)
 axes[-1, 0].set_xlabel("µs per operation")
-fig.tight_layout()
+fig.tight_layout(rect=(0, 0, 1, 0.985))
 fig.savefig(png_file, dpi=90)
 print("Wrote", png_file)

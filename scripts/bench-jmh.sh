@@ -3,8 +3,8 @@
 # (offline when Maven has everything), runs those whose names match REGEX (all by default) and writes
 # JMH's JSON to bench/results/jmh.json and a plot of it to bench/results/jmh.png ($BENCH_RESULTS instead
 # of bench/results when set). Usage: scripts/bench-jmh.sh [--quick | --full] [REGEX] [JMH OPTION...]
-#   --quick (default, about 6 min on 2 cores): 1 fork, 2 warm-up and 3 measured iterations of 1 s each
-#   --full: 3 forks, 5 warm-up and 10 measured iterations of 2 s each (about an hour)
+#   --quick (default, about 7 min on 2 cores): 1 fork, 2 warm-up and 3 measured iterations of 1 s each
+#   --full: 3 forks, 5 warm-up and 10 measured iterations of 2 s each (about 1.5 h)
 # JMH options after REGEX win over the mode's, e.g. scripts/bench-jmh.sh Png -p side=512 -i 5
 source "$(dirname "$0")/lib.sh"
 declare -A mode=([-f]=1 [-wi]=2 [-i]=3 [-w]=1s [-r]=1s)
