@@ -53,6 +53,9 @@ final class InFlightState {
     private final Path work;
     private final int prompts;
     private final int checkpointsPerPhase;
+    private int embeddingFloats;
+    private boolean negativeEmbedding;
+    private ObjectNode anatomy;
 
     InFlightState(Path work, int prompts, int checkpointsPerPhase) {
         this.work = work;
@@ -101,6 +104,7 @@ final class InFlightState {
                     phases.get("held").stream().map(c -> Long.toString(c.durationMillis())).toList(),
                     phases.get("drained").stream().map(c -> Long.toString(c.durationMillis())).toList());
         }
+        figure.set("recordAnatomy", anatomy);
         figure.set("bytesPerInFlightPrompt", Json.MAPPER.valueToTree(Spread.of(perInFlight).toMap()));
         figure.set("bytesRetainedPerPromptSeen", Json.MAPPER.valueToTree(Spread.of(perSeen).toMap()));
         figure.set("checkpointMillisInFlight", Json.MAPPER.valueToTree(Spread.of(heldMillis).toMap()));
@@ -114,7 +118,9 @@ final class InFlightState {
     private void putRecordPayload(ObjectNode figure, Map<String, String> options) {
         Configuration conf = SdPipelineFiles.withPairedTextEncoder(Configuration.fromMap(options));
         try (TextEncoder encoder = ModelKind.TEXT_ENCODER.create(conf, 1)) {
-            int floats = encoder.dimension() * (encoder.encodesNegativeText() ? 2 : 1);
+            negativeEmbedding = encoder.encodesNegativeText();
+            int floats = encoder.dimension() * (negativeEmbedding ? 2 : 1);
+            embeddingFloats = floats;
             figure.put("encoder", encoder.name());
             figure.put("embeddingFloatsPerRecord", floats);
             figure.put("embeddingBytesPerRecord", StateFigures.floatBytes(floats));
@@ -173,6 +179,7 @@ final class InFlightState {
                         + " dead letters of " + prompts + " prompts");
             }
             phases.put("drained", checkpoints(cluster));
+            anatomy = RecordAnatomy.of(CommittedOutput.results(outDir).get(0), embeddingFloats, negativeEmbedding);
         } finally {
             GatedEnhancer.remove(gateName);
             BenchFiles.deleteRecursively(dir);
