@@ -13,6 +13,7 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointType;
 import org.apache.flink.metrics.Gauge;
@@ -32,7 +33,7 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 /**
  * A MiniCluster in this JVM configured as {@code stageflow run} configures its own (conf/config.yaml
  * of {@code stageflow.conf.dir}: RocksDB, incremental and unaligned checkpoints, no chaining, one
- * TaskManager), without the Prometheus reporter and on a free REST port. It runs one job, triggers
+ * TaskManager), without the Prometheus reporter, on a free REST port and without restarts. It runs one job, triggers
  * its checkpoints and reads Flink's statistics of each (what the web UI shows), and reads the job's
  * gauges through Flink's in-memory reporter.
  */
@@ -59,6 +60,8 @@ final class BenchCluster implements AutoCloseable {
             }
         }
         conf.set(RestOptions.PORT, 0);
+        // A failure ends the run with its cause: a restarted job would measure something else.
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         options.forEach(conf::setString);
         return conf;
     }
@@ -108,7 +111,14 @@ final class BenchCluster implements AutoCloseable {
 
     /** Triggers a checkpoint, waits for it to complete and returns Flink's statistics of it. */
     Checkpoint checkpoint() throws Exception {
-        long id = cluster.triggerCheckpoint(job, CheckpointType.DEFAULT).get(5, TimeUnit.MINUTES);
+        long id;
+        try {
+            id = cluster.triggerCheckpoint(job, CheckpointType.DEFAULT).get(5, TimeUnit.MINUTES);
+        } catch (ExecutionException failed) {
+            Thread.sleep(1000);
+            requireRunning(); // the job's own failure, if it failed
+            throw failed;
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             AbstractCheckpointStats stats = cluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS)
