@@ -70,6 +70,8 @@ if heap:
     bars(memory, xs, [scaled(m["peakInFlightBytes"]) for m in modes], width, width, color="#8172b2",
          label="artifacts in flight (MiB)")
     memory.axhline(heap["maxHeapBytes"] / mib, color="black", linestyle=":", label="-Xmx")
+    memory.set_ylim(0, max(heap["maxHeapBytes"], heap["heldBytes"]) / mib * 1.45)
+    memory.set_ylabel("MiB")
     memory.set_xticks(xs)
     memory.set_xticklabels([f"{m['mode']}\n(peak {m['peakArtifactsInFlight']['max']:.0f} in flight)" for m in modes])
     memory.set_title(f"{heap['artifacts']} artifacts of {heap['artifactBytes'] // mib} MiB, {heap['rounds']} rounds")
