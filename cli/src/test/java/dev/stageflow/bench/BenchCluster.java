@@ -23,6 +23,8 @@ import org.apache.flink.runtime.OperatorIDPair;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.checkpoint.TaskStateStats;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.runtime.jobgraph.JobVertexID;
@@ -89,24 +91,24 @@ final class BenchCluster implements AutoCloseable {
         }
         vertexUids = uids;
         job = cluster.submitJob(graph).get(1, TimeUnit.MINUTES).getJobID();
-        await("every task of job " + job + " running", Duration.ofMinutes(2), () -> {
-            try {
-                return cluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS).getAllExecutionVertices().iterator().hasNext()
-                        && allRunning();
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        await("every task of job " + job + " running", Duration.ofMinutes(2), this::allRunning);
     }
 
-    private boolean allRunning() throws Exception {
-        for (var vertex : cluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS).getAllExecutionVertices()) {
-            if (vertex.getExecutionState() != org.apache.flink.runtime.execution.ExecutionState.RUNNING
-                    && vertex.getExecutionState() != org.apache.flink.runtime.execution.ExecutionState.FINISHED) {
-                return false;
+    private boolean allRunning() {
+        try {
+            boolean any = false;
+            for (AccessExecutionVertex vertex : cluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS)
+                    .getAllExecutionVertices()) {
+                any = true;
+                if (vertex.getExecutionState() != ExecutionState.RUNNING
+                        && vertex.getExecutionState() != ExecutionState.FINISHED) {
+                    return false;
+                }
             }
+            return any;
+        } catch (Exception notYet) {
+            return false;
         }
-        return true;
     }
 
     /** Triggers a checkpoint, waits for it to complete and returns Flink's statistics of it. */
