@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stageflow.model.Json;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -18,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -150,41 +147,6 @@ public final class HeteroBenchmark {
             heap.stop();
             VirtualResources.unregister(runId);
             deleteRecursively(store);
-        }
-    }
-
-    /** The most heap in use seen while a run went on, sampled every 10 ms. */
-    private static final class HeapSampler {
-        private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        private final AtomicLong peak = new AtomicLong();
-        private final AtomicBoolean running = new AtomicBoolean();
-        private Thread thread;
-
-        void start() {
-            running.set(true);
-            thread = new Thread(() -> {
-                while (running.get()) {
-                    peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                    try {
-                        Thread.sleep(10);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "hetero-heap-sampler");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            if (thread != null) {
-                thread.join();
-            }
-        }
-
-        long peak() {
-            return peak.get();
         }
     }
 
