@@ -25,13 +25,15 @@ def bars(ax, xs, spreads, width=0.6, offset=0.0, **kwargs):
 fig, (per_prompt, durations, memory) = plt.subplots(1, 3, figsize=(16, 5))
 if state:
     setups = state["setups"]
-    labels = [f"{s['setup']}\n({s['embeddingFloatsPerRecord']} floats)" for s in setups] + ["SD 1.5\n(estimate)"]
+    labels = [f"{s['setup']}\n({s['embeddingFloatsPerRecord']} floats"
+              f"{', claim-checked' if s.get('embeddingsClaimChecked') else ' inline'})" for s in setups] \
+        + ["SD 1.5 inline\n(estimate)"]
     xs = list(range(len(setups)))
     medians = bars(per_prompt, xs, [s["bytesPerInFlightPrompt"] for s in setups], color="#4c72b0",
                    label="measured (median, bars: min-max)")
     sd15 = state["sd15EmbeddingBytesPerRecord"]
     per_prompt.bar([len(setups)], [sd15], 0.6, color="white", edgecolor="#4c72b0", hatch="//",
-                   label="SD 1.5 embeddings alone (2 x 77 x 768 floats)")
+                   label="SD 1.5 embeddings if carried inline (2 x 77 x 768 floats)")
     for x, m in zip(xs + [len(setups)], medians + [sd15]):
         per_prompt.text(x, m * 1.15, f"{m:,.0f} B", ha="center")
     per_prompt.axhline(state["targetBytesPerInFlightPrompt"], color="green", linestyle="--", label="target <= 2 KB")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stageflow.StageflowJob;
 import dev.stageflow.config.JobOperator;
+import dev.stageflow.config.StoreOptions;
 import dev.stageflow.inference.ModelKind;
 import dev.stageflow.inference.TextEncoder;
 import dev.stageflow.inference.sd.SdPipelineFiles;
@@ -47,6 +48,8 @@ final class InFlightState {
 
     static final Map<String, Map<String, String>> SETUPS = Map.of(
             "builtin", Map.of(),
+            // The built-in embeddings (1.5 KiB) as claim checks too, as sd-onnx's always are.
+            "builtin-claim-check", Map.of("store.embedding.inline-max", "1kb"),
             "sd-tiny", Map.of("generator.family", "sd-onnx",
                     "generator.model", Path.of("examples/models/sd-tiny").toAbsolutePath().toString()));
 
@@ -122,8 +125,11 @@ final class InFlightState {
             int floats = encoder.dimension() * (negativeEmbedding ? 2 : 1);
             embeddingFloats = floats;
             figure.put("encoder", encoder.name());
+            long inlineMax = conf.get(StoreOptions.EMBEDDING_INLINE_MAX).getBytes();
+            boolean claimChecked = StateFigures.floatBytes(encoder.dimension()) > inlineMax;
             figure.put("embeddingFloatsPerRecord", floats);
-            figure.put("embeddingBytesPerRecord", StateFigures.floatBytes(floats));
+            figure.put("embeddingsClaimChecked", claimChecked);
+            figure.put("embeddingBytesPerRecord", claimChecked ? 0 : StateFigures.floatBytes(floats));
         }
     }
 

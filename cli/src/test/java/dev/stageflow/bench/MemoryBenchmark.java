@@ -17,7 +17,7 @@ import java.util.List;
  * <ul>
  *   <li>{@code state <prompts> <rounds> <checkpoints per phase> <setup,...>}: bytes of Flink state per
  *       prompt in flight and checkpoint durations with them in flight ({@link InFlightState}); setups
- *       {@code builtin}, {@code sd-tiny};
+ *       {@code builtin}, {@code builtin-claim-check} ({@code store.embedding.inline-max} 1kb), {@code sd-tiny};
  *   <li>{@code artifacts <MB per artifact> <artifacts> <rounds>}: the heap with large artifacts held in
  *       the store between two stages against one at a time ({@link ArtifactHeap}).
  * </ul>

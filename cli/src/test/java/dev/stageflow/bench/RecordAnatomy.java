@@ -16,8 +16,8 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
  * What a record waiting in image-enhance's queue is made of, in Flink's serialized bytes: the record
- * of a committed result as it stood before image-enhance (request, embedding, the encode and generate
- * outcomes), rebuilt and serialized with the serializer Flink uses for it, whole and without each part.
+ * of a committed result as it stood before image-enhance (request, embedding or its claim checks, the
+ * encode and generate outcomes), rebuilt and serialized with the serializer Flink uses for it, whole and without each part.
  */
 final class RecordAnatomy {
 
@@ -55,8 +55,11 @@ final class RecordAnatomy {
     private static PromptRecord beforeEnhance(GenerationResult result, int floats, boolean negative) {
         PromptRequest request = new PromptRequest(result.promptId, result.text, result.seed, result.width, result.height,
                 result.steps, result.style, result.submittedAt);
-        float[] embedding = new float[negative ? floats / 2 : floats];
-        PromptRecord record = new PromptRecord(request, embedding, negative ? embedding.clone() : null, result.encode);
+        // Claim-checked embeddings are the encode outcome's artifacts, and the record carries no floats.
+        boolean claimChecked = result.encode.artifacts.length > 0;
+        float[] embedding = claimChecked ? null : new float[negative ? floats / 2 : floats];
+        float[] negativeEmbedding = claimChecked || !negative ? null : embedding.clone();
+        PromptRecord record = new PromptRecord(request, embedding, negativeEmbedding, result.encode);
         record.generate = result.generate;
         return record;
     }
