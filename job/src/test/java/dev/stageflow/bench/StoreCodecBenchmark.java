@@ -7,12 +7,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stageflow.config.StoreOptions;
-import dev.stageflow.inference.EnhanceSettings;
 import dev.stageflow.inference.ClassicalEnhancer;
+import dev.stageflow.inference.EnhanceSettings;
 import dev.stageflow.inference.ImageGenerator.Generated;
 import dev.stageflow.inference.ImageGenerator.GenerationInput;
-import dev.stageflow.inference.OnnxImageGenerator;
 import dev.stageflow.inference.MiniLmTextEncoder;
+import dev.stageflow.inference.OnnxImageGenerator;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.Json;
 import dev.stageflow.model.Style;
@@ -22,35 +22,57 @@ import dev.stageflow.store.Codec;
 import dev.stageflow.store.Npy;
 import dev.stageflow.store.StoreSettings;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.FileSystem.WriteMode;
 
 /**
- * Codecs × chunk sizes on the project's own artifacts: latent tensors ({@code .npy}, float16) and
- * enhanced PNG images generated from the example prompts. For each combination it writes every
- * artifact to a fresh {@code file://} store and reads it back (verified), in {@code repeats}
- * interleaved rounds after a warm-up round,
- * and reports the stored/raw size ratio, the median, min and max raw MB/s of writing and
- * reading, and the same for the ratio to {@code none} with the same chunk size in the same round. Reads come from the page cache, so they measure decompression and verification, not
- * the disk. Usage: {@code StoreCodecBenchmark <prompts.jsonl> <work-dir> <result.json> [prompts]
- * [size] [repeats]}.
+ * The artifact store against a raw write of the same bytes to the same file system, for every
+ * codec × chunk size, on the project's own artifacts: latent tensors ({@code .npy}, float16) and
+ * enhanced PNG images generated from the example prompts.
+ *
+ * <p>Each cell (file system × artifacts × codec × chunk size) is measured once per round, in
+ * {@code repeats} interleaved rounds after an unrecorded warm-up round. In a round a cell writes
+ * every artifact to a fresh {@code file://} store and reads it back (verified, as stages read), and
+ * right beside it the raw baseline writes the same bytes through the same Flink {@link FileSystem}
+ * (one create, write and close per artifact, into one directory) and reads them back (one open and
+ * read of the known length per file); which of the two goes first alternates by round. Both are
+ * driven by the one benchmark thread, one artifact at a time, as a stage worker calls the store;
+ * the store may use its own I/O pool inside a call ({@code store.io-threads}), the raw write needs
+ * none. Artifact keys are computed before the clock starts; directories are deleted after it stops.
+ * Nothing is synced, for either: on a disk both write into the page cache, and reads come from it.
+ *
+ * <p>Usage: {@code StoreCodecBenchmark <prompts.jsonl> <name=dir,...> <result.json> [prompts]
+ * [size] [repeats]}; each {@code name=dir} is a file system to measure on (e.g. {@code
+ * disk=job/target/bench-store,shm=/dev/shm/stageflow-bench-store}).
  */
 public final class StoreCodecBenchmark {
 
     private static final List<String> CHUNK_SIZES = List.of("64kb", "256kb", "1mb", "4mb");
+    private static final String LATENTS = "latent-npy-float16";
+    private static final String IMAGES = "enhanced-png";
+    /** Latents are small (32 KiB at 512²): each is stored this many times under distinct keys, so a set takes long enough to time. */
+    private static final int LATENT_COPIES = 4;
 
     private record Artifact(String name, byte[] bytes, String fileName, String mediaType) {}
 
+    private record Target(String name, Path dir) {}
+
     public static void main(String[] args) throws Exception {
         Path prompts = Paths.get(args[0]);
-        Path workDir = Paths.get(args[1]);
+        List<Target> targets = targets(args[1]);
         Path resultFile = Paths.get(args[2]);
         int count = args.length > 3 ? Integer.parseInt(args[3]) : 16;
         int size = args.length > 4 ? Integer.parseInt(args[4]) : 512;
@@ -70,11 +92,22 @@ public final class StoreCodecBenchmark {
         result.put("imageSide", size);
         result.put("repeats", repeats);
         result.put("cores", Runtime.getRuntime().availableProcessors());
+        result.put("java", System.getProperty("java.version"));
+        result.put("loadAverageAtStart", round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        ObjectNode defaults = result.putObject("defaults");
+        defaults.put("latentCodec", defaultCodec(LATENTS).id());
+        defaults.put("imageCodec", defaultCodec(IMAGES).id());
+        defaults.put("chunkSize", StoreOptions.CHUNK_SIZE.defaultValue().toString());
+        defaults.put("ioThreads", StoreOptions.IO_THREADS.defaultValue());
+        ArrayNode fileSystems = result.putArray("fileSystems");
         List<Cell> cells = new ArrayList<>();
-        for (Map.Entry<String, List<Artifact>> dataset : datasets.entrySet()) {
-            for (Codec codec : Codec.values()) {
-                for (String chunkSize : CHUNK_SIZES) {
-                    cells.add(new Cell(dataset.getKey(), dataset.getValue(), codec, chunkSize, repeats));
+        for (Target target : targets) {
+            fileSystems.addObject().put("name", target.name).put("dir", target.dir.toString());
+            for (Map.Entry<String, List<Artifact>> dataset : datasets.entrySet()) {
+                for (Codec codec : Codec.values()) {
+                    for (String chunkSize : CHUNK_SIZES) {
+                        cells.add(new Cell(target, dataset.getKey(), dataset.getValue(), codec, chunkSize, repeats));
+                    }
                 }
             }
         }
@@ -82,20 +115,85 @@ public final class StoreCodecBenchmark {
         // over all cells alike; round -1 warms up the JIT and the page cache and is not recorded.
         for (int round = -1; round < repeats; round++) {
             for (Cell cell : cells) {
-                cell.measure(round, workDir);
+                cell.measure(round);
             }
+            System.out.println("round " + (round + 1) + " of " + repeats + " done");
         }
         ArrayNode rows = result.putArray("results");
         for (Cell cell : cells) {
-            Cell baseline = cells.stream()
-                    .filter(c -> c.dataset.equals(cell.dataset) && c.codec == Codec.NONE && c.chunkSize.equals(cell.chunkSize))
-                    .findFirst()
-                    .orElseThrow();
-            rows.add(cell.toJson(baseline));
+            rows.add(cell.toJson(find(cells, cell.target, cell.dataset, Codec.NONE, cell.chunkSize)));
+        }
+        ArrayNode headline = result.putArray("headline");
+        for (Target target : targets) {
+            headline.add(headline(target, cells));
+        }
+        for (Target target : targets) {
+            deleteRecursively(target.dir);
         }
         Files.createDirectories(resultFile.toAbsolutePath().getParent());
         Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(resultFile.toFile(), result);
         System.out.println("Wrote " + resultFile);
+    }
+
+    /**
+     * The default configuration as the pipeline uses it: latents in {@code store.codec}'s default,
+     * images as they are, chunks of the default size; each set on its own and both together
+     * (a prompt's latent and its image), as ratios of the raw baseline's time in the same round.
+     */
+    private static ObjectNode headline(Target target, List<Cell> cells) {
+        String chunk = defaultChunk();
+        Cell latents = find(cells, target, LATENTS, defaultCodec(LATENTS), chunk);
+        Cell images = find(cells, target, IMAGES, defaultCodec(IMAGES), chunk);
+        int repeats = latents.storeWrite.length;
+        double[] write = new double[repeats];
+        double[] read = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            write[i] = (latents.rawWrite[i] + images.rawWrite[i]) / (latents.storeWrite[i] + images.storeWrite[i]);
+            read[i] = (latents.rawRead[i] + images.rawRead[i]) / (latents.storeRead[i] + images.storeRead[i]);
+        }
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("fileSystem", target.name);
+        putStats(node.putObject("writeVsRaw"), write);
+        putStats(node.putObject("readVsRaw"), read);
+        for (Cell cell : List.of(latents, images)) {
+            ObjectNode part = node.putObject(cell.dataset);
+            part.put("codec", cell.codec.id());
+            putStats(part.putObject("writeVsRaw"), ratios(cell.rawWrite, cell.storeWrite));
+            putStats(part.putObject("readVsRaw"), ratios(cell.rawRead, cell.storeRead));
+        }
+        System.out.printf("%-5s default configuration: store/raw write %.2f (%.2f-%.2f), read %.2f (%.2f-%.2f)%n", target.name,
+                median(write), min(write), max(write), median(read), min(read), max(read));
+        return node;
+    }
+
+    private static Codec defaultCodec(String dataset) {
+        return dataset.equals(LATENTS) ? Codec.parse(StoreOptions.CODEC.defaultValue()) : Codec.NONE;
+    }
+
+    private static String defaultChunk() {
+        return CHUNK_SIZES.stream()
+                .filter(chunk -> MemorySize.parse(chunk).equals(StoreOptions.CHUNK_SIZE.defaultValue()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("The default chunk size is not among " + CHUNK_SIZES));
+    }
+
+    private static Cell find(List<Cell> cells, Target target, String dataset, Codec codec, String chunkSize) {
+        return cells.stream()
+                .filter(c -> c.target.equals(target) && c.dataset.equals(dataset) && c.codec == codec && c.chunkSize.equals(chunkSize))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static List<Target> targets(String spec) {
+        List<Target> targets = new ArrayList<>();
+        for (String entry : spec.split(",")) {
+            String[] parts = entry.split("=", 2);
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("File systems are name=dir,...; got " + entry);
+            }
+            targets.add(new Target(parts[0], Paths.get(parts[1]).toAbsolutePath()));
+        }
+        return targets;
     }
 
     /** The prompt text of a JSON line; empty for the examples' deliberately invalid lines. */
@@ -117,66 +215,142 @@ public final class StoreCodecBenchmark {
             for (int i = 0; i < texts.size(); i++) {
                 float[] embedding = encoder.encode(List.of(texts.get(i)))[0];
                 Generated generated = generator.generate(List.of(new GenerationInput(embedding, i, size, size, 8))).get(0);
-                latents.add(new Artifact("latent-" + i,
-                        Npy.write(generated.latent, generated.latentShape, Npy.NpyDType.FLOAT16),
-                        "latent.npy", "application/x-npy"));
+                byte[] npy = Npy.write(generated.latent, generated.latentShape, Npy.NpyDType.FLOAT16);
+                for (int copy = 0; copy < LATENT_COPIES; copy++) {
+                    latents.add(new Artifact("latent-" + i + "-" + copy, npy, "latent.npy", "application/x-npy"));
+                }
                 images.add(new Artifact("image-" + i,
                         enhancer.enhance(generated.image, Style.values()[i % Style.values().length]).toPng(),
                         "image.png", "image/png"));
             }
         }
-        return Map.of("latent-npy-float16", latents, "enhanced-png", images);
+        Map<String, List<Artifact>> datasets = new LinkedHashMap<>();
+        datasets.put(LATENTS, latents);
+        datasets.put(IMAGES, images);
+        return datasets;
     }
 
-    /** One dataset × codec × chunk size, measured once per round. */
+    /** One file system × artifacts × codec × chunk size, store and raw baseline measured once per round. */
     private static final class Cell {
+        final Target target;
         final String dataset;
         final List<Artifact> artifacts;
         final Codec codec;
         final String chunkSize;
         final long rawBytes;
-        final double[] writeMbs;
-        final double[] readMbs;
+        final List<ArtifactKey> keys = new ArrayList<>();
+        final double[] storeWrite;
+        final double[] storeRead;
+        final double[] rawWrite;
+        final double[] rawRead;
         long storedBytes;
 
-        Cell(String dataset, List<Artifact> artifacts, Codec codec, String chunkSize, int repeats) {
+        Cell(Target target, String dataset, List<Artifact> artifacts, Codec codec, String chunkSize, int repeats) {
+            this.target = target;
             this.dataset = dataset;
             this.artifacts = artifacts;
             this.codec = codec;
             this.chunkSize = chunkSize;
             this.rawBytes = artifacts.stream().mapToLong(a -> a.bytes.length).sum();
-            this.writeMbs = new double[repeats];
-            this.readMbs = new double[repeats];
+            for (Artifact artifact : artifacts) {
+                keys.add(ArtifactKey.of("bench", "v1", artifact.name, Map.of("codec", codec.id())));
+            }
+            this.storeWrite = new double[repeats];
+            this.storeRead = new double[repeats];
+            this.rawWrite = new double[repeats];
+            this.rawRead = new double[repeats];
         }
 
-        void measure(int round, Path workDir) throws IOException {
-            Path root = workDir.resolve(dataset + "-" + codec.id() + "-" + chunkSize);
-            deleteRecursively(root);
+        void measure(int round) throws IOException {
+            Path storeRoot = target.dir.resolve("store-" + dataset + "-" + codec.id() + "-" + chunkSize);
+            Path rawRoot = target.dir.resolve("raw-" + dataset);
+            deleteRecursively(storeRoot);
+            deleteRecursively(rawRoot);
+            long[] store;
+            long[] raw;
+            if ((round & 1) == 0) {
+                raw = raw(rawRoot);
+                store = store(storeRoot);
+            } else {
+                store = store(storeRoot);
+                raw = raw(rawRoot);
+            }
+            deleteRecursively(storeRoot);
+            deleteRecursively(rawRoot);
+            if (round >= 0) {
+                storeWrite[round] = store[0];
+                storeRead[round] = store[1];
+                rawWrite[round] = raw[0];
+                rawRead[round] = raw[1];
+            }
+        }
+
+        /** Nanoseconds to write and to read back the artifacts through the store. */
+        private long[] store(Path root) {
             try (ArtifactStore store = new ArtifactStore(StoreSettings.from(conf(root, codec, chunkSize)))) {
                 List<ArtifactRef> refs = new ArrayList<>(artifacts.size());
                 long start = System.nanoTime();
-                for (Artifact artifact : artifacts) {
-                    ArtifactKey key = ArtifactKey.of("bench", "v1", artifact.name, Map.of("codec", codec.id()));
-                    refs.add(store.put(key, artifact.bytes, artifact.fileName, artifact.mediaType, codec));
+                for (int i = 0; i < artifacts.size(); i++) {
+                    Artifact artifact = artifacts.get(i);
+                    refs.add(store.put(keys.get(i), artifact.bytes, artifact.fileName, artifact.mediaType, codec));
                 }
                 long writeNanos = System.nanoTime() - start;
+                List<byte[]> read = new ArrayList<>(refs.size());
                 start = System.nanoTime();
                 for (ArtifactRef ref : refs) {
-                    store.read(ref);
+                    read.add(store.read(ref));
                 }
                 long readNanos = System.nanoTime() - start;
+                checkSame(read, "store");
                 storedBytes = refs.stream().mapToLong(ref -> ref.storedSize).sum();
-                if (round >= 0) {
-                    writeMbs[round] = megabytesPerSecond(rawBytes, writeNanos);
-                    readMbs[round] = megabytesPerSecond(rawBytes, readNanos);
-                }
+                return new long[] {writeNanos, readNanos};
             }
-            deleteRecursively(root);
         }
 
-        /** Absolute figures, and the per-round ratios to {@code baseline} (no codec, same chunks). */
-        ObjectNode toJson(Cell baseline) {
+        /** Nanoseconds to write and to read back the same bytes as plain files, through the same Flink file system. */
+        private long[] raw(Path root) throws IOException {
+            org.apache.flink.core.fs.Path dir = new org.apache.flink.core.fs.Path(root.toUri());
+            FileSystem fs = dir.getFileSystem();
+            fs.mkdirs(dir);
+            List<org.apache.flink.core.fs.Path> files = new ArrayList<>(artifacts.size());
+            for (Artifact artifact : artifacts) {
+                files.add(new org.apache.flink.core.fs.Path(dir, artifact.name + "-" + artifact.fileName));
+            }
+            long start = System.nanoTime();
+            for (int i = 0; i < artifacts.size(); i++) {
+                try (OutputStream out = fs.create(files.get(i), WriteMode.OVERWRITE)) {
+                    out.write(artifacts.get(i).bytes);
+                }
+            }
+            long writeNanos = System.nanoTime() - start;
+            List<byte[]> read = new ArrayList<>(files.size());
+            start = System.nanoTime();
+            for (int i = 0; i < files.size(); i++) {
+                byte[] bytes = new byte[artifacts.get(i).bytes.length];
+                try (InputStream in = fs.open(files.get(i))) {
+                    if (in.readNBytes(bytes, 0, bytes.length) != bytes.length) {
+                        throw new IOException("Short read of " + files.get(i));
+                    }
+                }
+                read.add(bytes);
+            }
+            long readNanos = System.nanoTime() - start;
+            checkSame(read, "raw baseline");
+            return new long[] {writeNanos, readNanos};
+        }
+
+        private void checkSame(List<byte[]> read, String what) {
+            for (int i = 0; i < artifacts.size(); i++) {
+                if (!Arrays.equals(read.get(i), artifacts.get(i).bytes)) {
+                    throw new IllegalStateException("The " + what + " read other bytes for " + artifacts.get(i).name);
+                }
+            }
+        }
+
+        /** Absolute figures, and the per-round ratios to the raw baseline and to {@code none} (same chunks). */
+        ObjectNode toJson(Cell none) {
             ObjectNode row = Json.MAPPER.createObjectNode();
+            row.put("fileSystem", target.name);
             row.put("dataset", dataset);
             row.put("codec", codec.id());
             row.put("chunkSize", chunkSize);
@@ -184,23 +358,33 @@ public final class StoreCodecBenchmark {
             row.put("rawBytes", rawBytes);
             row.put("storedBytes", storedBytes);
             row.put("sizeRatio", round((double) storedBytes / rawBytes));
-            putStats(row.putObject("writeMBps"), writeMbs);
-            putStats(row.putObject("readMBps"), readMbs);
-            putStats(row.putObject("writeVsNone"), ratios(writeMbs, baseline.writeMbs));
-            putStats(row.putObject("readVsNone"), ratios(readMbs, baseline.readMbs));
-            System.out.printf("%-20s %-6s %-6s ratio %.3f write %7.1f MB/s (%.2f x none) read %7.1f MB/s (%.2f x none)%n",
-                    dataset, codec.id(), chunkSize, (double) storedBytes / rawBytes, median(writeMbs),
-                    median(ratios(writeMbs, baseline.writeMbs)), median(readMbs), median(ratios(readMbs, baseline.readMbs)));
+            putStats(row.putObject("writeMBps"), megabytesPerSecond(rawBytes, storeWrite));
+            putStats(row.putObject("readMBps"), megabytesPerSecond(rawBytes, storeRead));
+            putStats(row.putObject("rawWriteMBps"), megabytesPerSecond(rawBytes, rawWrite));
+            putStats(row.putObject("rawReadMBps"), megabytesPerSecond(rawBytes, rawRead));
+            putStats(row.putObject("writeVsRaw"), ratios(rawWrite, storeWrite));
+            putStats(row.putObject("readVsRaw"), ratios(rawRead, storeRead));
+            putStats(row.putObject("writeVsNone"), ratios(none.storeWrite, storeWrite));
+            putStats(row.putObject("readVsNone"), ratios(none.storeRead, storeRead));
+            System.out.printf("%-5s %-20s %-6s %-6s size %.3f write %7.1f MB/s (%.2f x raw) read %7.1f MB/s (%.2f x raw)%n",
+                    target.name, dataset, codec.id(), chunkSize, (double) storedBytes / rawBytes,
+                    median(megabytesPerSecond(rawBytes, storeWrite)), median(ratios(rawWrite, storeWrite)),
+                    median(megabytesPerSecond(rawBytes, storeRead)), median(ratios(rawRead, storeRead)));
             return row;
         }
     }
 
-    private static double[] ratios(double[] values, double[] baseline) {
-        double[] ratios = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            ratios[i] = values[i] / baseline[i];
+    /** Per round, {@code baselineNanos / nanos}: the speed of {@code nanos} as a fraction of the baseline's. */
+    private static double[] ratios(double[] baselineNanos, double[] nanos) {
+        double[] ratios = new double[nanos.length];
+        for (int i = 0; i < nanos.length; i++) {
+            ratios[i] = baselineNanos[i] / nanos[i];
         }
         return ratios;
+    }
+
+    private static double[] megabytesPerSecond(long bytes, double[] nanos) {
+        return Arrays.stream(nanos).map(n -> bytes / 1e6 / (n / 1e9)).toArray();
     }
 
     private static Configuration conf(Path root, Codec codec, String chunkSize) {
@@ -213,8 +397,8 @@ public final class StoreCodecBenchmark {
 
     private static void putStats(ObjectNode node, double[] values) {
         node.put("median", round(median(values)));
-        node.put("min", round(Arrays.stream(values).min().orElse(0)));
-        node.put("max", round(Arrays.stream(values).max().orElse(0)));
+        node.put("min", round(min(values)));
+        node.put("max", round(max(values)));
     }
 
     private static double median(double[] values) {
@@ -224,8 +408,12 @@ public final class StoreCodecBenchmark {
         return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
-    private static double megabytesPerSecond(long bytes, long nanos) {
-        return bytes / 1e6 / (nanos / 1e9);
+    private static double min(double[] values) {
+        return Arrays.stream(values).min().orElse(0);
+    }
+
+    private static double max(double[] values) {
+        return Arrays.stream(values).max().orElse(0);
     }
 
     private StoreCodecBenchmark() {}
