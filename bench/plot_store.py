@@ -58,6 +58,6 @@ fig.suptitle(f"stageflow store vs raw writes of the same bytes, {result['prompts
              f"median of {result['repeats']} rounds (bars: min-max), {result['cores']} cores\n"
              f"default configuration (latents {result['defaults']['latentCodec']}, images as they are, "
              f"{result['defaults']['chunkSize']} chunks), store / raw: {heads}")
-fig.tight_layout()
+fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / len(pairs) / 3.4))
 fig.savefig(png_file, dpi=80)
 print("Wrote", png_file)

@@ -4,7 +4,7 @@
 # bench/results/store-codecs.json and bench/results/store-codecs.png ($BENCH_RESULTS instead when set).
 # Usage: scripts/bench-store.sh [--quick | --full | PROMPTS IMAGE_SIDE REPEATS FILE_SYSTEMS]
 #   --quick (default, about 2-3 min on 2 cores): 8 prompts at 512x512, 3 rounds, the disk and /dev/shm
-#   --full (about 15 min): 8 prompts, 5 rounds, the disk, /dev/shm and S3 (S3Proxy on a free loopback port)
+#   --full (about 6 min): 8 prompts, 5 rounds, the disk, /dev/shm and S3 (S3Proxy on a free loopback port)
 #   FILE_SYSTEMS: name=dir (a local directory) or name=s3proxy:dir (S3Proxy keeping its blobs in dir), comma-separated
 source "$(dirname "$0")/lib.sh"
 local_fs="disk=job/target/bench-store,shm=/dev/shm/stageflow-bench-store"
