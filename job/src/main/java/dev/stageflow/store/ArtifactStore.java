@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Keys are content addresses, so two writers of the same key write the same bytes; a
  *       replay after a failure rewrites identical files instead of creating a second copy.
  *   <li>Readers verify the SHA-256 of every chunk and of the whole artifact, and fail naming the
- *       artifact URI.
+ *       artifact URI. An artifact stored as it is in one chunk is its chunk: one hash of its bytes
+ *       serves as both, computed once when written and checked once when read.
  *   <li>A cache hit is checked before it is reused: the manifest reads and every chunk it names
  *       exists with its size (every checksum too with {@code store.verify-on-hit}). An artifact that
  *       fails is moved to the quarantine, never deleted, and computed again; since keys are content
@@ -142,7 +143,9 @@ public final class ArtifactStore implements AutoCloseable {
             String file = chunkFileName(fileName, codec, i, chunkCount);
             write(new Path(dir, file), stored);
             metrics.bytesWritten().inc(stored.length);
-            return new Manifest.Chunk(file, to - from, stored.length, Hashing.sha256Hex(stored));
+            // A single uncompressed chunk is the artifact itself: its hash is the whole one.
+            String sha256 = stored == raw ? manifest.sha256 : Hashing.sha256Hex(stored);
+            return new Manifest.Chunk(file, to - from, stored.length, sha256);
         });
         manifest.storedSize = manifest.chunks.stream().mapToLong(chunk -> chunk.storedSize).sum();
         writeManifest(dir, manifest);
@@ -189,6 +192,9 @@ public final class ArtifactStore implements AutoCloseable {
             metrics.bytesRead().inc(stored.length);
             return codec.decompress(stored, (int) chunk.rawSize);
         });
+        if (pieces.size() == 1 && pieces.get(0).length == manifest.rawSize) {
+            return verifiedWhole(dir, manifest, codec, pieces.get(0));
+        }
         byte[] raw = new byte[(int) manifest.rawSize];
         MessageDigest whole = Hashing.sha256();
         int offset = 0;
@@ -200,12 +206,27 @@ public final class ArtifactStore implements AutoCloseable {
             whole.update(piece);
             offset += piece.length;
         }
-        String actual = HexFormat.of().formatHex(whole.digest());
-        if (offset != raw.length || !actual.equals(manifest.sha256)) {
-            throw new CorruptArtifactException(
-                    dir.toString(), "does not match its manifest (sha256 " + actual + ", " + offset + " bytes)");
+        checkWhole(dir, manifest, HexFormat.of().formatHex(whole.digest()), offset);
+        return raw;
+    }
+
+    /**
+     * A single chunk holding the whole artifact, checked against the manifest's hash. Stored as it
+     * is, it was already checked by its own hash ({@link #readChunk}): when the manifest names the
+     * same hash for the whole, hashing the same bytes again would prove nothing new.
+     */
+    private static byte[] verifiedWhole(Path dir, Manifest manifest, Codec codec, byte[] raw) {
+        if (codec != Codec.NONE || !manifest.chunks.get(0).sha256.equals(manifest.sha256)) {
+            checkWhole(dir, manifest, Hashing.sha256Hex(raw), raw.length);
         }
         return raw;
+    }
+
+    private static void checkWhole(Path dir, Manifest manifest, String actual, long bytes) {
+        if (bytes != manifest.rawSize || !actual.equals(manifest.sha256)) {
+            throw new CorruptArtifactException(
+                    dir.toString(), "does not match its manifest (sha256 " + actual + ", " + bytes + " bytes)");
+        }
     }
 
     private FileStatus[] list(Path dir) {
@@ -311,7 +332,7 @@ public final class ArtifactStore implements AutoCloseable {
     private static byte[] readChunk(FileSystem refFs, Path dir, Manifest.Chunk chunk) {
         byte[] stored;
         try (InputStream in = refFs.open(new Path(dir, chunk.file))) {
-            stored = in.readAllBytes();
+            stored = readExpected(in, chunk.storedSize);
         } catch (FileNotFoundException e) {
             throw new CorruptArtifactException(dir.toString(), "is missing chunk " + chunk.file);
         } catch (IOException e) {
@@ -323,6 +344,30 @@ public final class ArtifactStore implements AutoCloseable {
                     dir.toString(), "has a corrupt chunk " + chunk.file + " (sha256 " + actual + ", expected " + chunk.sha256 + ")");
         }
         return stored;
+    }
+
+    /**
+     * The stream's bytes, read into one array of the size the manifest expects (large reads, no
+     * copy; {@code readAllBytes} reads in 8 KiB pieces and copies them together). A stream with
+     * other than {@code expected} bytes gives what it has, one byte more at most, so the checksum
+     * check names it.
+     */
+    private static byte[] readExpected(InputStream in, long expected) throws IOException {
+        if (expected < 0 || expected > Integer.MAX_VALUE - 8) {
+            return in.readAllBytes();
+        }
+        byte[] bytes = new byte[(int) expected];
+        int read = in.readNBytes(bytes, 0, bytes.length);
+        if (read < bytes.length) {
+            return Arrays.copyOf(bytes, read);
+        }
+        int extra = in.read();
+        if (extra < 0) {
+            return bytes;
+        }
+        byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+        longer[bytes.length] = (byte) extra;
+        return longer;
     }
 
     private void writeManifest(Path dir, Manifest manifest) {

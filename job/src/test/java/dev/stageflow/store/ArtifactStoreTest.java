@@ -190,6 +190,57 @@ class ArtifactStoreTest {
                 .hasMessageContaining("corrupt chunk latent.npy.00001.zst");
     }
 
+    @ParameterizedTest
+    @EnumSource(Codec.class)
+    void anArtifactInOneChunkOrManyNamesTheHashesOfItsFiles(Codec codec, @TempDir Path bigChunks) throws IOException {
+        byte[] raw = payload(300 * 1024 + 7);
+        Configuration oneChunk = conf(codec);
+        oneChunk.set(StoreOptions.URI, bigChunks.toUri().toString());
+        oneChunk.set(StoreOptions.CHUNK_SIZE, MemorySize.parse("1mb"));
+        ArtifactStore single = new ArtifactStore(StoreSettings.from(oneChunk));
+
+        for (ArtifactStore store : List.of(single, store(codec))) {
+            ArtifactRef ref = store.put(key("image"), raw, "image.png", "image/png", codec);
+
+            assertThat(ref.sha256).isEqualTo(Hashing.sha256Hex(raw));
+            Path dir = Path.of(URI.create(ref.uri));
+            Manifest manifest = Json.MAPPER.readValue(dir.resolve("manifest.json").toFile(), Manifest.class);
+            assertThat(manifest.chunks).hasSize(store == single ? 1 : 76);
+            for (Manifest.Chunk chunk : manifest.chunks) {
+                assertThat(chunk.sha256).isEqualTo(Hashing.sha256Hex(Files.readAllBytes(dir.resolve(chunk.file))));
+            }
+            assertThat(store.read(ref)).isEqualTo(raw);
+        }
+    }
+
+    @Test
+    void aChunkLongerThanItsManifestSaysFailsTheRead() throws IOException {
+        ArtifactStore store = store(Codec.NONE);
+        ArtifactRef ref = store.put(key("image"), payload(1000), "image.png", "image/png", Codec.NONE);
+        Path chunk = Path.of(URI.create(ref.uri)).resolve("image.png");
+        Files.write(chunk, new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+
+        assertThatThrownBy(() -> store.read(ref))
+                .isInstanceOf(CorruptArtifactException.class)
+                .hasMessageContaining("corrupt chunk image.png");
+    }
+
+    @Test
+    void aSingleChunkIsCheckedAgainstTheWholeArtifactsHashOfItsManifest() throws IOException {
+        ArtifactStore store = store(Codec.NONE);
+        ArtifactRef ref = store.put(key("image"), payload(1000), "image.png", "image/png", Codec.NONE);
+        Path manifestFile = Path.of(URI.create(ref.uri)).resolve("manifest.json");
+        Manifest manifest = Json.MAPPER.readValue(manifestFile.toFile(), Manifest.class);
+        manifest.sha256 = Hashing.sha256Hex("other");
+        Files.writeString(manifestFile, Json.write(manifest));
+        ArtifactRef agreeing = new ArtifactRef(ref.name, ref.uri, manifest.sha256, ref.rawSize,
+                ref.storedSize, ref.codec, ref.chunks, ref.mediaType);
+
+        assertThatThrownBy(() -> store.read(agreeing))
+                .isInstanceOf(CorruptArtifactException.class)
+                .hasMessageContaining("does not match its manifest");
+    }
+
     @Test
     void readingAMissingChunkFailsNamingIt() throws IOException {
         ArtifactStore store = store(Codec.NONE);
