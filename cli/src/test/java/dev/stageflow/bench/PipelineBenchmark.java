@@ -35,7 +35,8 @@ import org.apache.flink.configuration.Configuration;
  * time loading its models. Writes {@code pipeline-vs-compute.json}, {@code pipeline-vs-naive.json} and {@code
  * cache.json} to the results directory. Usage: {@code PipelineBenchmark <work-dir> <results-dir>
  * <prompts> <cache-prompts> <repeats> <setup,...>} (cache-prompts 0: no cache figures) with setups {@code classical}, {@code classical-enhancer-threads-2}, {@code classical-stage-slots}
- * (each model stage in a slot-sharing group, and so a task, of its own), {@code esrgan-x2},
+ * (each model stage in a slot-sharing group, and so a task, of its own), {@code
+ * classical-embedding-claim-check} (the built-in embeddings as claim checks), {@code esrgan-x2},
  * {@code sd-tiny}.
  */
 public final class PipelineBenchmark {
@@ -43,6 +44,7 @@ public final class PipelineBenchmark {
     static final Map<String, Map<String, String>> SETUPS = Map.of(
             "classical", Map.of(),
             "classical-enhancer-threads-2", Map.of("enhancer.threads", "2"),
+            "classical-embedding-claim-check", Map.of("store.embedding.inline-max", "1kb"),
             "classical-stage-slots", Map.of("encoder.slot-sharing-group", "encode",
                     "generator.slot-sharing-group", "generate", "enhancer.slot-sharing-group", "enhance"),
             "esrgan-x2", Map.of("enhancer.model", "esrgan-slim-x2"),
