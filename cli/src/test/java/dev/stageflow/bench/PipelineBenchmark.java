@@ -31,7 +31,7 @@ import org.apache.flink.configuration.Configuration;
  * stage a cache hit) against the cold run; and the embedding cache's hit latency against a real
  * Redis. Writes {@code pipeline-vs-compute.json}, {@code pipeline-vs-naive.json} and {@code
  * cache.json} to the results directory. Usage: {@code PipelineBenchmark <work-dir> <results-dir>
- * <prompts> <cache-prompts> <repeats> <setup,...>} (cache-prompts 0: no cache figures) with setups {@code classical}, {@code classical-enhancer-threads-2}, {@code esrgan-x2},
+ * <prompts> <cache-prompts> <repeats> <setup,...>} (prompts 0: no pipeline figures; cache-prompts 0: no cache figures) with setups {@code classical}, {@code classical-enhancer-threads-2}, {@code esrgan-x2},
  * {@code sd-tiny}.
  */
 public final class PipelineBenchmark {
@@ -59,7 +59,7 @@ public final class PipelineBenchmark {
         ObjectNode vsCompute = header("Pipeline vs compute bound", prompts, repeats, 0.90);
         ObjectNode vsNaive = header("Pipeline vs naive", prompts, repeats, 5.0);
         ObjectNode cache = header("Cache", cachePrompts, repeats, 20.0);
-        for (String setup : setups) {
+        for (String setup : prompts > 0 ? setups : List.<String>of()) {
             Map<String, String> options = SETUPS.get(setup);
             if (options == null) {
                 throw new IllegalArgumentException("Unknown setup " + setup + "; known: " + SETUPS.keySet());
@@ -87,8 +87,10 @@ public final class PipelineBenchmark {
             figure(vsCompute, setup, options, Spread.of(toCompute), computeRuns);
             figure(vsNaive, setup, options, Spread.of(toNaive), naiveRuns);
         }
-        write(results.resolve("pipeline-vs-compute.json"), vsCompute);
-        write(results.resolve("pipeline-vs-naive.json"), vsNaive);
+        if (prompts > 0) {
+            write(results.resolve("pipeline-vs-compute.json"), vsCompute);
+            write(results.resolve("pipeline-vs-naive.json"), vsNaive);
+        }
         if (cachePrompts > 0) {
             cacheFigures(cache, work, cachePrompts, repeats);
             write(results.resolve("cache.json"), cache);
