@@ -2,6 +2,7 @@ package dev.stageflow.stage;
 
 import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.MetricScope;
+import dev.stageflow.inference.ModelIdentity;
 import dev.stageflow.inference.ModelKind;
 import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.inference.TextEncoder;
@@ -33,7 +34,7 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
 
     private final ModelSpec model;
     private final CacheSettings cacheSettings;
-    private transient TextEncoder encoder;
+    private transient StageModel<TextEncoder> encoder;
     private transient EmbeddingCache cache;
 
     /** {@code ledgerStore}: the store whose root holds the stage's call ledger (it writes no artifacts). */
@@ -46,30 +47,38 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
 
     @Override
     protected void openStage() {
-        encoder = ModelKind.TEXT_ENCODER.create(onThisTaskManager(model));
-        cache = new EmbeddingCache(cacheSettings, encoder.version(), encoder.dimension());
+        encoder = openModel(ModelKind.TEXT_ENCODER, model);
+        cache = new EmbeddingCache(cacheSettings, encoder.identity().version(), encoder.identity().dimension());
         cache.registerMetrics(MetricScope.STAGE_REDIS.open(getRuntimeContext().getMetricGroup(), STAGE));
+    }
+
+    @Override
+    protected List<PromptRecord> lookup(List<PromptRequest> requests) {
+        long start = System.nanoTime();
+        Map<String, float[]> cached = cache.getAll(textsOf(requests));
+        long share = shareOf((System.nanoTime() - start) / 1_000_000, requests);
+        List<PromptRecord> records = new ArrayList<>(requests.size());
+        for (PromptRequest request : requests) {
+            boolean hit = isHit(request, cached);
+            if (hit) {
+                recordLookup(true);
+            }
+            records.add(hit ? record(request, cached, Map.of(), true, share) : null);
+        }
+        return records;
     }
 
     @Override
     protected List<PromptRecord> process(List<PromptRequest> requests) {
         long start = System.nanoTime();
-        boolean negative = encoder.encodesNegativeText();
-        LinkedHashSet<String> distinct = new LinkedHashSet<>();
-        for (PromptRequest request : requests) {
-            distinct.add(request.text);
-            if (negative) {
-                distinct.add(request.negativeText);
-            }
-        }
-        List<String> texts = new ArrayList<>(distinct);
+        List<String> texts = textsOf(requests);
         Map<String, float[]> cached = cache.getAll(texts);
         List<String> missing = texts.stream().filter(t -> !cached.containsKey(t)).toList();
         Map<String, float[]> computed = new HashMap<>();
         if (!missing.isEmpty()) {
             recordModelInputs(missing.size());
             long modelStart = System.nanoTime();
-            float[][] vectors = encoder.encode(missing);
+            float[][] vectors = encoder.get().encode(missing);
             recordCompute(modelStart);
             for (int i = 0; i < missing.size(); i++) {
                 computed.put(missing.get(i), vectors[i]);
@@ -79,15 +88,38 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
         long share = shareOf((System.nanoTime() - start) / 1_000_000, requests);
         List<PromptRecord> records = new ArrayList<>(requests.size());
         for (PromptRequest request : requests) {
-            boolean hit = cached.containsKey(request.text) && (!negative || cached.containsKey(request.negativeText));
+            boolean hit = isHit(request, cached);
             recordLookup(hit);
-            StageOutcome outcome = new StageOutcome(
-                    STAGE, encoder.name(), encoder.version(), hit, share, new ArtifactRef[0]);
-            float[] negativeEmbedding = negative ? embeddingOf(request.negativeText, cached, computed) : null;
-            records.add(new PromptRecord(request, embeddingOf(request.text, cached, computed), negativeEmbedding,
-                    outcome));
+            records.add(record(request, cached, computed, hit, share));
         }
         return records;
+    }
+
+    /** The distinct texts of {@code requests} to embed: each prompt's, and its negative text's when the encoder asks for it. */
+    private List<String> textsOf(List<PromptRequest> requests) {
+        boolean negative = encoder.identity().encodesNegativeText();
+        LinkedHashSet<String> distinct = new LinkedHashSet<>();
+        for (PromptRequest request : requests) {
+            distinct.add(request.text);
+            if (negative) {
+                distinct.add(request.negativeText);
+            }
+        }
+        return new ArrayList<>(distinct);
+    }
+
+    /** Whether all of {@code request}'s texts are {@code cached}. */
+    private boolean isHit(PromptRequest request, Map<String, float[]> cached) {
+        return cached.containsKey(request.text)
+                && (!encoder.identity().encodesNegativeText() || cached.containsKey(request.negativeText));
+    }
+
+    private PromptRecord record(PromptRequest request, Map<String, float[]> cached, Map<String, float[]> computed,
+            boolean hit, long share) {
+        ModelIdentity identity = encoder.identity();
+        StageOutcome outcome = new StageOutcome(STAGE, identity.name(), identity.version(), hit, share, new ArtifactRef[0]);
+        float[] negativeEmbedding = identity.encodesNegativeText() ? embeddingOf(request.negativeText, cached, computed) : null;
+        return new PromptRecord(request, embeddingOf(request.text, cached, computed), negativeEmbedding, outcome);
     }
 
     private static float[] embeddingOf(String text, Map<String, float[]> cached, Map<String, float[]> computed) {
@@ -106,7 +138,7 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
     }
 
     @Override
-    protected void closeStage() {
+    protected void closeStage() throws Exception {
         if (cache != null) {
             cache.close();
         }

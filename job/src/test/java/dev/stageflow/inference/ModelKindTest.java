@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stageflow.config.ModelOptions;
 import dev.stageflow.model.Style;
+import dev.stageflow.testing.families.AnnouncedEnhancer;
 import dev.stageflow.testing.families.PosterizeEnhancer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,8 @@ class ModelKindTest {
     void findsTheBuiltInFamiliesAndOneFromTheTestClasspath() {
         assertThat(ModelKind.TEXT_ENCODER.factories()).containsOnlyKeys("minilm", "sd-onnx");
         assertThat(ModelKind.IMAGE_GENERATOR.factories()).containsOnlyKeys("cppn", "sd-onnx");
-        assertThat(ModelKind.IMAGE_ENHANCER.factories()).containsOnlyKeys("classical", "esrgan-slim", PosterizeEnhancer.FAMILY);
+        assertThat(ModelKind.IMAGE_ENHANCER.factories()).containsOnlyKeys("classical", "esrgan-slim", PosterizeEnhancer.FAMILY,
+                AnnouncedEnhancer.FAMILY);
     }
 
     @Test
