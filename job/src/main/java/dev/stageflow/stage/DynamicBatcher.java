@@ -251,7 +251,7 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
                     if (output == null) {
                         queue.add(request);
                     } else if (!complete(request, outcomes.attempted(output, request.attempts + 1))) {
-                        return;
+                        break;
                     }
                 }
             }
