@@ -7,8 +7,7 @@
 #   --quick (default, about 5 min on 2 cores): 1,000 prompts, 3 rounds, the built-in models;
 #           8 artifacts of 100 MB (800 MB held) in a 1 GB heap, 3 rounds
 #   --full: 1,000 prompts, 3 rounds, the built-in models (embeddings inline, and as claim checks) and
-#           sd-tiny; 16 artifacts of 100 MB (1.6 GB held)
-#           in a 1 GB heap
+#           sd-tiny; 16 artifacts of 100 MB (1.6 GB held) in a 1 GB heap
 # Scratch files go to data/bench-memory ($STAGEFLOW_BENCH_DIR) and are deleted as the runs end.
 source "$(dirname "$0")/lib.sh"
 case "${1:---quick}" in

@@ -4,7 +4,7 @@
 # against a real Redis. Writes bench/results/{pipeline-vs-compute,pipeline-vs-naive,cache}.json and a
 # PNG of each (to $BENCH_RESULTS instead when set). Usage: scripts/bench.sh [--quick | --full | PROMPTS CACHE_PROMPTS REPEATS SETUPS]
 #   --quick (default, under 10 minutes on 2 cores): 200 prompts, cache at 2,000, 3 rounds, classical
-#   (CACHE_PROMPTS 0: no cache figures, cache.json is left as it is)
+#   (PROMPTS 0: no pipeline figures; CACHE_PROMPTS 0: no cache figures; the files left out stay as they are)
 #   --full: 1,000 prompts, cache at 2,000, 3 rounds, classical,esrgan-x2,sd-tiny
 source "$(dirname "$0")/lib.sh"
 case "${1:---quick}" in
@@ -23,7 +23,7 @@ python=/usr/bin/python3
 (CLASSPATH_FIRST="cli/target/test-classes:$(cat cli/target/test-classpath.txt)" \
   run_java dev.stageflow.bench.PipelineBenchmark data/bench-pipeline "$results" "$@")
 for name in pipeline-vs-compute pipeline-vs-naive cache; do
-  if [[ "$name" != cache || "$2" != 0 ]]; then
+  if [[ "$name" == cache && "$2" != 0 || "$name" != cache && "$1" != 0 ]]; then
     "$python" bench/plot_pipeline.py "$results/$name.json" "$results/$name.png"
   fi
 done

@@ -12,8 +12,12 @@ import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.GenerationResult;
 import dev.stageflow.servers.RedisServer;
 import dev.stageflow.sink.CommittedOutput;
+import dev.stageflow.stage.ImageEnhanceStage;
+import dev.stageflow.stage.ImageGenerateStage;
+import dev.stageflow.stage.TextEncodeStage;
 import dev.stageflow.store.ArtifactStore;
 import dev.stageflow.store.StoreSettings;
+import dev.stageflow.testing.StageMetrics;
 import dev.stageflow.testing.TestJobs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.assertj.core.groups.Tuple;
@@ -36,12 +41,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole job on a MiniCluster with RocksDB checkpoints, file source, file sinks, a real Redis and
  * a file store: exactly the valid prompts are committed, each once; exactly the invalid lines and
- * the reuse of a promptId for other content are dead letters with the right reasons; every artifact verifies; a second run is all cache hits.
+ * the reuse of a promptId for other content are dead letters with the right reasons; every artifact verifies; a second run is all cache hits and loads no model.
  */
 class PipelineITCase {
 
+    private static final StageMetrics METRICS = new StageMetrics();
+    private static final List<String> MODEL_STAGES =
+            List.of(TextEncodeStage.STAGE, ImageGenerateStage.STAGE, ImageEnhanceStage.STAGE);
+
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = TestJobs.miniCluster();
+    static final MiniClusterExtension MINI_CLUSTER = METRICS.miniCluster(2);
 
     private static final Map<String, String> INVALID = new LinkedHashMap<>();
     private static final List<String> VALID = new ArrayList<>();
@@ -110,7 +119,7 @@ class PipelineITCase {
     @Test
     void commitsEachValidPromptOnceAndReusesEveryArtifactOnASecondRun() throws Exception {
         Path firstOut = dir.resolve("out-1");
-        run(firstOut, "first");
+        JobID first = run(firstOut, "first");
 
         List<GenerationResult> results = CommittedOutput.results(TestJobs.flinkPath(firstOut));
         assertThat(results).extracting(r -> r.promptId).containsExactlyInAnyOrderElementsOf(expectedPromptIds());
@@ -123,22 +132,27 @@ class PipelineITCase {
         assertArtifactsVerify(results);
         assertNothingReusedButEmbeddingsOfRepeatedTexts(results);
 
+        assertThat(MODEL_STAGES).allSatisfy(stage ->
+                assertThat(METRICS.total(first, stage, "modelLoads")).as(stage).isBetween(1L, 2L));
+
         Path secondOut = dir.resolve("out-2");
-        run(secondOut, "second");
+        JobID second = run(secondOut, "second");
 
         List<GenerationResult> again = CommittedOutput.results(TestJobs.flinkPath(secondOut));
         assertThat(again).hasSameSizeAs(results);
         assertThat(again).allSatisfy(r -> assertThat(cacheHits(r)).containsOnly(true));
         assertThat(artifactsById(again)).isEqualTo(artifactsById(results));
+        assertThat(MODEL_STAGES).as("every prompt a hit: no stage loads its model").allSatisfy(stage ->
+                assertThat(METRICS.total(second, stage, "modelLoads")).as(stage).isZero());
     }
 
-    private static void run(Path out, String name) throws Exception {
+    private static JobID run(Path out, String name) throws Exception {
         Configuration conf = TestJobs.smallJob(dir.resolve("checkpoints-" + name));
         conf.set(SourceOptions.PROMPTS, input.toUri().toString());
         conf.set(SinkOptions.OUTPUT_DIR, out.toUri().toString());
         conf.set(StoreOptions.URI, dir.resolve("store").toUri().toString());
         conf.set(CacheOptions.REDIS_URI, redis.uri().toString());
-        TestJobs.run(conf, "pipeline-" + name);
+        return TestJobs.start(conf, "pipeline-" + name).getJobExecutionResult().get().getJobID();
     }
 
     private static Set<String> expectedPromptIds() {

@@ -34,7 +34,7 @@ import org.apache.flink.configuration.Configuration;
  * and the steady rate is the remaining prompts over the remaining time; the bound, too, does not
  * time loading its models. Writes {@code pipeline-vs-compute.json}, {@code pipeline-vs-naive.json} and {@code
  * cache.json} to the results directory. Usage: {@code PipelineBenchmark <work-dir> <results-dir>
- * <prompts> <cache-prompts> <repeats> <setup,...>} (cache-prompts 0: no cache figures) with setups {@code classical}, {@code classical-enhancer-threads-2}, {@code classical-stage-slots}
+ * <prompts> <cache-prompts> <repeats> <setup,...>} (prompts 0: no pipeline figures; cache-prompts 0: no cache figures) with setups {@code classical}, {@code classical-enhancer-threads-2}, {@code classical-stage-slots}
  * (each model stage in a slot-sharing group, and so a task, of its own), {@code
  * classical-embedding-claim-check} (the built-in embeddings as claim checks), {@code esrgan-x2},
  * {@code sd-tiny}.
@@ -69,7 +69,7 @@ public final class PipelineBenchmark {
         ObjectNode vsCompute = header("Pipeline vs compute bound", prompts, repeats, 0.90);
         ObjectNode vsNaive = header("Pipeline vs naive", prompts, repeats, 5.0);
         ObjectNode cache = header("Cache", cachePrompts, repeats, 20.0);
-        for (String setup : setups) {
+        for (String setup : prompts > 0 ? setups : List.<String>of()) {
             Map<String, String> options = SETUPS.get(setup);
             if (options == null) {
                 throw new IllegalArgumentException("Unknown setup " + setup + "; known: " + SETUPS.keySet());
@@ -112,8 +112,10 @@ public final class PipelineBenchmark {
             }
             figure(vsNaive, setup, options, Spread.of(toNaive), naiveRuns);
         }
-        write(results.resolve("pipeline-vs-compute.json"), vsCompute);
-        write(results.resolve("pipeline-vs-naive.json"), vsNaive);
+        if (prompts > 0) {
+            write(results.resolve("pipeline-vs-compute.json"), vsCompute);
+            write(results.resolve("pipeline-vs-naive.json"), vsNaive);
+        }
         if (cachePrompts > 0) {
             cacheFigures(cache, work, cachePrompts, repeats);
             write(results.resolve("cache.json"), cache);

@@ -42,6 +42,9 @@ public enum StageflowMetric {
     MODEL_INPUTS("modelInputs", Kind.COUNTER, MetricScope.STAGE, Stages.ALL,
             "Inputs handed to the model: the work paid for, which a prompt found in the cache or store does not"
                     + " cost again."),
+    MODEL_LOADS("modelLoads", Kind.COUNTER, MetricScope.STAGE, Stages.ALL,
+            "Models the stage loaded: when it opened, or at its first cache miss for a model on the CPU whose"
+                    + " family knows its version without loading it (0 on a run whose every prompt was a hit)."),
     CACHE_HITS("cacheHits", Kind.COUNTER, MetricScope.STAGE, Stages.ALL,
             "Prompts whose output the stage found already made: in the embedding cache (text-encode) or"
                     + " in the store (image stages)."),

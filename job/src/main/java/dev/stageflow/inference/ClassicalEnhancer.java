@@ -2,6 +2,7 @@ package dev.stageflow.inference;
 
 import dev.stageflow.model.Style;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.flink.configuration.IllegalConfigurationException;
 
@@ -36,6 +37,10 @@ public final class ClassicalEnhancer implements ImageEnhancer {
     /** Part of the content key of every output, so it names every setting that shapes the pixels. */
     @Override
     public String version() {
+        return versionOf(settings);
+    }
+
+    private static String versionOf(EnhanceSettings settings) {
         return ALGORITHM_VERSION + "-s" + settings.scale() + "-a" + settings.sharpenAmount()
                 + "-r" + settings.sharpenSigma() + "-c" + settings.contrastClip();
     }
@@ -85,6 +90,11 @@ public final class ClassicalEnhancer implements ImageEnhancer {
         @Override
         public void validate(ModelSpec spec) {
             settings(spec);
+        }
+
+        @Override
+        public Optional<ModelIdentity> identify(ModelSpec spec) {
+            return Optional.of(ModelIdentity.of(FAMILY, versionOf(settings(spec))));
         }
 
         @Override

@@ -8,6 +8,7 @@ import dev.stageflow.inference.Tiles.Tile;
 import dev.stageflow.model.Style;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -51,11 +52,19 @@ public final class EsrganEnhancer implements ImageEnhancer {
     EsrganEnhancer(EsrganModel model, EnhanceSettings settings, ModelSpec spec) {
         this.model = model;
         this.settings = settings;
-        Path file = ModelFiles.extract("/" + model.resourceDir() + "/" + EsrganModel.MODEL_FILE, model.optionValue());
-        this.version = model.optionValue() + "-" + ModelVersion.fileHash(file) + "-c" + settings.contrastClip()
-                + "-t" + settings.tileSize() + "-o" + settings.tileOverlap();
+        Path file = modelFile(model);
+        this.version = versionOf(model, settings);
         this.session = OnnxModels.load(file.getParent(), modelName(), Planes.class, Planes.class,
                 new EsrganTranslator(), spec.withThreads(1));
+    }
+
+    private static Path modelFile(EsrganModel model) {
+        return ModelFiles.extract("/" + model.resourceDir() + "/" + EsrganModel.MODEL_FILE, model.optionValue());
+    }
+
+    private static String versionOf(EsrganModel model, EnhanceSettings settings) {
+        return model.optionValue() + "-" + ModelVersion.fileHash(modelFile(model)) + "-c" + settings.contrastClip()
+                + "-t" + settings.tileSize() + "-o" + settings.tileOverlap();
     }
 
     @Override
@@ -164,6 +173,13 @@ public final class EsrganEnhancer implements ImageEnhancer {
         public void validate(ModelSpec spec) {
             EnhanceSettings.from(spec.configuration());
             model(spec);
+        }
+
+        @Override
+        public Optional<ModelIdentity> identify(ModelSpec spec) {
+            EsrganModel model = model(spec);
+            return Optional.of(ModelIdentity.of(model.optionValue(),
+                    versionOf(model, EnhanceSettings.from(spec.configuration()))));
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -49,7 +50,7 @@ public final class MiniLmTextEncoder implements TextEncoder {
                     .build();
             model = OnnxModels.load(dir, NAME, Encoding.class, float[].class, new TextEncoderTranslator(), spec);
             predictor = model.newPredictor();
-            version = ModelVersion.of(NAME, dir, new String[] {MODEL_FILE, TOKENIZER_FILE}, "max-tokens=" + maxTokens);
+            version = versionOf(dir, maxTokens);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot load the text encoder from " + dir, e);
         }
@@ -61,12 +62,21 @@ public final class MiniLmTextEncoder implements TextEncoder {
     }
 
     private static MiniLmTextEncoder create(ModelSpec spec, int maxTokens) {
+        return new MiniLmTextEncoder(modelDir(spec), spec, maxTokens);
+    }
+
+    /** The directory of {@code spec}'s two files: the built-in ones extracted, or the user's. */
+    private static Path modelDir(ModelSpec spec) {
         if (!ModelOptions.BUILTIN.equals(spec.model())) {
-            return new MiniLmTextEncoder(spec.modelPath(), spec, maxTokens);
+            return spec.modelPath();
         }
         Path model = ModelFiles.extract("/" + MODEL_FILE, NAME);
         ModelFiles.extract("/" + TOKENIZER_FILE, NAME);
-        return new MiniLmTextEncoder(model.getParent(), spec, maxTokens);
+        return model.getParent();
+    }
+
+    private static String versionOf(Path dir, int maxTokens) {
+        return ModelVersion.of(NAME, dir, new String[] {MODEL_FILE, TOKENIZER_FILE}, "max-tokens=" + maxTokens);
     }
 
     @Override
@@ -128,6 +138,12 @@ public final class MiniLmTextEncoder implements TextEncoder {
             if (!ModelOptions.BUILTIN.equals(spec.model())) {
                 ModelFiles.requireFiles(spec, MODEL_FILE, TOKENIZER_FILE);
             }
+        }
+
+        @Override
+        public Optional<ModelIdentity> identify(ModelSpec spec) {
+            int maxTokens = spec.configuration().get(ModelOptions.ENCODER_MAX_TOKENS);
+            return Optional.of(new ModelIdentity(NAME, versionOf(modelDir(spec), maxTokens), DIMENSION, false));
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.stageflow.inference;
 
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -50,7 +51,20 @@ public interface ModelFactory<M extends AutoCloseable> {
     default void validate(ModelSpec spec) {}
 
     /**
-     * A model for one subtask, made once when the subtask opens and closed when it closes, running on
+     * The identity of the model {@link #create} would make from {@code spec}, found without loading
+     * it (from the spec and the files' hashes), if the family can tell it: it must equal what the
+     * model's own {@code name()}, {@code version()} (and a text encoder's {@code dimension()} and
+     * {@code encodesNegativeText()}) say. Then a stage on the CPU loads the model only when a
+     * prompt misses the cache, and a run whose every prompt is a hit never loads it. Empty (the
+     * default): the stage loads the model when it opens.
+     */
+    default Optional<ModelIdentity> identify(ModelSpec spec) {
+        return Optional.empty();
+    }
+
+    /**
+     * A model for one subtask, made once (when the subtask opens, or at its first cache miss: {@link
+     * #identify}) and closed when the subtask closes, running on
      * {@link ModelSpec#device()} with at most {@link ModelSpec#threads()} compute threads. A device it
      * cannot use fails here, unless {@link ModelSpec#fallbackToCpu()}.
      */

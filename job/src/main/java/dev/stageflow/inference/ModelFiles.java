@@ -7,8 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.configuration.IllegalConfigurationException;
 
 /**
@@ -19,14 +22,24 @@ import org.apache.flink.configuration.IllegalConfigurationException;
  * else {@code <tmp>/stageflow-models}. A file is copied when the local copy is missing or differs
  * from the resource, and replaced atomically, so concurrent subtasks in one or several JVMs never
  * see a half-written model.
+ *
+ * <p>Comparing means inflating the resource (23 MB for MiniLM), and every subtask asks, once to
+ * know its model's version and once to load it: a copy found or written is therefore remembered
+ * per JVM with its size and modification time, and trusted while both are unchanged.
  */
 public final class ModelFiles {
+
+    private static final Map<Path, String> CHECKED = new ConcurrentHashMap<>();
 
     private ModelFiles() {}
 
     /** The local copy of classpath resource {@code resource}, under {@code subDir}. */
     public static Path extract(String resource, String subDir) {
         Path target = root().resolve(subDir).resolve(Paths.get(resource).getFileName().toString());
+        String checked = CHECKED.get(target);
+        if (checked != null && checked.equals(resource + stamp(target))) {
+            return target;
+        }
         try (InputStream in = ModelFiles.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException(
@@ -34,16 +47,26 @@ public final class ModelFiles {
                                 + " with 'mvn package' (it writes the built-in generator)?");
             }
             byte[] bytes = in.readAllBytes();
-            if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), bytes)) {
-                return target;
+            if (!Files.isRegularFile(target) || !Arrays.equals(Files.readAllBytes(target), bytes)) {
+                Files.createDirectories(target.getParent());
+                Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+                Files.write(temp, bytes);
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
-            Files.createDirectories(target.getParent());
-            Path temp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
-            Files.write(temp, bytes);
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            CHECKED.put(target, resource + stamp(target));
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot extract model file " + resource + " to " + target, e);
+        }
+    }
+
+    /** {@code file}'s size and modification time, or "" when it is missing. */
+    private static String stamp(Path file) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return "|" + attributes.size() + "|" + attributes.lastModifiedTime().toMillis();
+        } catch (IOException missing) {
+            return "";
         }
     }
 

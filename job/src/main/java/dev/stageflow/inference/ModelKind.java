@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.IllegalConfigurationException;
@@ -26,11 +28,15 @@ import org.slf4j.LoggerFactory;
 public final class ModelKind<M extends AutoCloseable, F extends ModelFactory<M>> {
 
     public static final ModelKind<TextEncoder, TextEncoderFactory> TEXT_ENCODER =
-            new ModelKind<>(ModelOptions.ENCODER, TextEncoderFactory.class, MiniLmTextEncoder.FAMILY);
+            new ModelKind<>(ModelOptions.ENCODER, TextEncoderFactory.class, MiniLmTextEncoder.FAMILY,
+                    encoder -> new ModelIdentity(encoder.name(), encoder.version(), encoder.dimension(),
+                            encoder.encodesNegativeText()));
     public static final ModelKind<ImageGenerator, ImageGeneratorFactory> IMAGE_GENERATOR =
-            new ModelKind<>(ModelOptions.GENERATOR, ImageGeneratorFactory.class, OnnxImageGenerator.FAMILY);
+            new ModelKind<>(ModelOptions.GENERATOR, ImageGeneratorFactory.class, OnnxImageGenerator.FAMILY,
+                    generator -> ModelIdentity.of(generator.name(), generator.version()));
     public static final ModelKind<ImageEnhancer, ImageEnhancerFactory> IMAGE_ENHANCER =
-            new ModelKind<>(ModelOptions.ENHANCER, ImageEnhancerFactory.class, ClassicalEnhancer.FAMILY);
+            new ModelKind<>(ModelOptions.ENHANCER, ImageEnhancerFactory.class, ClassicalEnhancer.FAMILY,
+                    enhancer -> ModelIdentity.of(enhancer.name(), enhancer.version()));
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelKind.class);
     private static final String CPU_FALLBACK = "cpu";
@@ -38,11 +44,14 @@ public final class ModelKind<M extends AutoCloseable, F extends ModelFactory<M>>
     private final ModelOptions options;
     private final Class<F> factoryType;
     private final String defaultFamily;
+    private final Function<M, ModelIdentity> identityOf;
 
-    private ModelKind(ModelOptions options, Class<F> factoryType, String defaultFamily) {
+    private ModelKind(ModelOptions options, Class<F> factoryType, String defaultFamily,
+            Function<M, ModelIdentity> identityOf) {
         this.options = options;
         this.factoryType = factoryType;
         this.defaultFamily = defaultFamily;
+        this.identityOf = identityOf;
     }
 
     public ModelOptions options() {
@@ -101,6 +110,25 @@ public final class ModelKind<M extends AutoCloseable, F extends ModelFactory<M>>
                     options.deviceFallback.key());
             return factory.create(spec.onCpu());
         }
+    }
+
+    /**
+     * The identity of the model {@code spec} asks for without loading it ({@link
+     * ModelFactory#identify}), if its family can tell it and the model runs on the CPU. A model on a
+     * GPU is loaded when its subtask opens, so that a missing GPU fails the job (or falls back to
+     * the CPU) at its start, whatever the cache holds.
+     */
+    public Optional<ModelIdentity> identify(ModelSpec spec) {
+        if (spec.device().cuda()) {
+            return Optional.empty();
+        }
+        F factory = factories().get(spec.family());
+        return factory == null ? Optional.empty() : factory.identify(spec);
+    }
+
+    /** The identity of a loaded {@code model}: what it says of itself. */
+    public ModelIdentity identityOf(M model) {
+        return identityOf.apply(model);
     }
 
     /** The model the options {@code conf} ask for, outside a job (tools, benchmarks): {@link #resolve}, then {@link #create}. */

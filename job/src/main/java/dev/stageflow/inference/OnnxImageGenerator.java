@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
@@ -85,10 +86,14 @@ public final class OnnxImageGenerator implements ImageGenerator {
     }
 
     private static OnnxImageGenerator builtin(ModelSpec spec) {
+        Path dir = builtinDir();
+        return new OnnxImageGenerator(BUILTIN_NAME, ModelVersion.of(BUILTIN_NAME, dir, MODEL_FILES), dir, spec);
+    }
+
+    private static Path builtinDir() {
         Path denoiser = ModelFiles.extract("/" + BUILTIN_RESOURCE_DIR + "/" + DENOISER_FILE, BUILTIN_VERSION);
         ModelFiles.extract("/" + BUILTIN_RESOURCE_DIR + "/" + DECODER_FILE, BUILTIN_VERSION);
-        Path dir = denoiser.getParent();
-        return new OnnxImageGenerator(BUILTIN_NAME, ModelVersion.of(BUILTIN_NAME, dir, MODEL_FILES), dir, spec);
+        return denoiser.getParent();
     }
 
     /**
@@ -103,10 +108,14 @@ public final class OnnxImageGenerator implements ImageGenerator {
     }
 
     private static OnnxImageGenerator fromDirectory(Path dir, ModelSpec spec) {
+        String name = nameOf(dir);
+        return new OnnxImageGenerator(name, ModelVersion.of(name, dir, MODEL_FILES), dir, spec);
+    }
+
+    private static String nameOf(Path dir) {
         Properties properties = readProperties(dir.resolve(PROPERTIES_FILE));
         String dirName = dir.toAbsolutePath().normalize().getFileName().toString();
-        String name = properties.getProperty("name", dirName);
-        return new OnnxImageGenerator(name, ModelVersion.of(name, dir, MODEL_FILES), dir, spec);
+        return properties.getProperty("name", dirName);
     }
 
     @Override
@@ -218,6 +227,15 @@ public final class OnnxImageGenerator implements ImageGenerator {
             if (!ModelOptions.BUILTIN.equals(spec.model())) {
                 ModelFiles.requireFiles(spec, DENOISER_FILE, DECODER_FILE);
             }
+        }
+
+        @Override
+        public Optional<ModelIdentity> identify(ModelSpec spec) {
+            if (ModelOptions.BUILTIN.equals(spec.model())) {
+                return Optional.of(ModelIdentity.of(BUILTIN_NAME, ModelVersion.of(BUILTIN_NAME, builtinDir(), MODEL_FILES)));
+            }
+            String name = nameOf(spec.modelPath());
+            return Optional.of(ModelIdentity.of(name, ModelVersion.of(name, spec.modelPath(), MODEL_FILES)));
         }
 
         @Override

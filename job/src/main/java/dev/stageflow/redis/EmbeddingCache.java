@@ -18,7 +18,8 @@ import redis.clients.jedis.params.SetParams;
  * Two-tier embedding cache: a bounded in-JVM LRU in front of Redis. Redis keys are {@code
  * sf:emb:<encoder-version>:<sha256(normalised text)>}, values little-endian float32. The in-JVM
  * tier is keyed by the text itself: one cache serves one encoder version, and nothing leaves the
- * JVM, so it needs no hashing.
+ * JVM, so it needs no hashing. Safe for concurrent use (the stage's lookup thread and its batcher
+ * use one cache).
  *
  * <p>Redis is an accelerator, never a dependency of correctness: a Redis error, a timeout or an
  * open circuit breaker (see {@link RedisClient}) counts as a miss, and the caller computes the
@@ -56,12 +57,14 @@ public final class EmbeddingCache implements AutoCloseable {
     public Map<String, float[]> getAll(List<String> texts) {
         Map<String, float[]> found = new HashMap<>();
         List<String> remote = new ArrayList<>();
-        for (String text : texts) {
-            float[] hit = local.get(text);
-            if (hit != null) {
-                found.put(text, hit);
-            } else {
-                remote.add(text);
+        synchronized (local) {
+            for (String text : texts) {
+                float[] hit = local.get(text);
+                if (hit != null) {
+                    found.put(text, hit);
+                } else {
+                    remote.add(text);
+                }
             }
         }
         if (redis != null && !remote.isEmpty()) {
@@ -72,7 +75,9 @@ public final class EmbeddingCache implements AutoCloseable {
 
     /** Remembers embeddings in both tiers (Redis with the configured TTL). */
     public void putAll(Map<String, float[]> embeddings) {
-        local.putAll(embeddings);
+        synchronized (local) {
+            local.putAll(embeddings);
+        }
         if (redis == null || embeddings.isEmpty()) {
             return;
         }
@@ -110,7 +115,9 @@ public final class EmbeddingCache implements AutoCloseable {
             if (value != null && value.length == dimension * Float.BYTES) {
                 float[] vector = Hashing.bytesToFloats(value);
                 found.put(texts.get(i), vector);
-                local.put(texts.get(i), vector);
+                synchronized (local) {
+                    local.put(texts.get(i), vector);
+                }
                 redisHits.inc();
             } else {
                 redisMisses.inc();

@@ -2,6 +2,7 @@ package dev.stageflow.stage;
 
 import dev.stageflow.config.MetricScope;
 import dev.stageflow.config.StageflowMetric;
+import dev.stageflow.inference.ModelKind;
 import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.model.DeadLetterReason;
 import dev.stageflow.model.PromptRecord;
@@ -28,11 +29,13 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
  * A model stage: an async function whose requests a {@link DynamicBatcher} groups into batches.
- * The model is loaded per subtask in {@link #open} (via {@link #openStage}) and released in {@link
- * #close}; subclasses implement {@link #process} for one batch.
+ * The model is opened per subtask in {@link #open} (via {@link #openStage}, as a {@link StageModel}:
+ * loaded there, or at the first cache miss) and released in {@link #close}; subclasses implement
+ * {@link #lookup} for the requests whose outputs exist already and {@link #process} for one batch.
  *
  * <p>Every stage writes its artifacts at content keys and looks them up before computing, so a
- * request replayed after a failure finds the previous attempt's work instead of redoing it.
+ * request replayed after a failure finds the previous attempt's work instead of redoing it, and a
+ * rerun finds the earlier run's: {@link #lookup} hands those on in large batches without the model.
  *
  * <p>A prompt the stage gives up on (see {@link DynamicBatcher} for when) leaves it as a failed
  * {@link PromptRecord}; a failed record arriving from an earlier stage is passed on untouched. Each
@@ -61,6 +64,7 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
     private transient Counter cacheHits;
     private transient Counter cacheMisses;
     private transient Counter modelInputs;
+    private transient Counter modelLoads;
     private transient Counter retries;
     private transient Counter failures;
     private transient Counter quarantined;
@@ -87,6 +91,7 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
         cacheHits = StageflowMetric.CACHE_HITS.counter(metrics);
         cacheMisses = StageflowMetric.CACHE_MISSES.counter(metrics);
         modelInputs = StageflowMetric.MODEL_INPUTS.counter(metrics);
+        modelLoads = StageflowMetric.MODEL_LOADS.counter(metrics);
         retries = StageflowMetric.RETRIES.counter(metrics);
         failures = StageflowMetric.STAGE_DEAD_LETTERS.counter(metrics);
         quarantined = StageflowMetric.QUARANTINED.counter(metrics);
@@ -97,7 +102,7 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + "-" + ProcessHandle.current().pid() + "-"
                         + UUID.randomUUID());
         crashes = ledger.crashes();
-        batcher = new DynamicBatcher<>(stageName, workerCount(), batch, this::batchKey, this::recordedCall,
+        batcher = new DynamicBatcher<>(stageName, workerCount(), batch, this::batchKey, this::recordedCall, this::lookup,
                 new DynamicBatcher.Outcomes<>() {
                     @Override
                     public PromptRecord failed(IN input, StageFailure failure) {
@@ -142,8 +147,16 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
                 });
     }
 
-    /** Loads models and opens clients; runs once per subtask before the first request. */
+    /** Opens models ({@link #openModel}) and clients; runs once per subtask before the first request. */
     protected abstract void openStage() throws Exception;
+
+    /**
+     * The outputs of {@code inputs} found already made (cache, store), without the model: one per
+     * input, in order, null for a miss, which then joins a batch for {@link #process}. Counts each
+     * hit ({@link #recordLookup}), not the misses, which {@link #process} counts. Called from the
+     * batcher's lookup thread with up to {@code *.max-in-flight} inputs.
+     */
+    protected abstract List<PromptRecord> lookup(List<IN> inputs) throws Exception;
 
     /** Runs one batch; returns one output per input, in order. Called from a batcher thread. */
     protected abstract List<PromptRecord> process(List<IN> inputs) throws Exception;
@@ -173,6 +186,11 @@ public abstract class BatchingStage<IN> extends RichAsyncFunction<IN, PromptReco
                 .sorted()
                 .toList();
         return spec.on(spec.device().assign(gpus));
+    }
+
+    /** The model {@code spec} asks for on this TaskManager, loaded now or at its first use ({@link StageModel}); counted in {@code modelLoads}. */
+    protected final <M extends AutoCloseable> StageModel<M> openModel(ModelKind<M, ?> kind, ModelSpec spec) {
+        return StageModel.open(kind, onThisTaskManager(spec), modelLoads::inc);
     }
 
     /** Batcher threads; one per model instance (models are not shared between threads). */

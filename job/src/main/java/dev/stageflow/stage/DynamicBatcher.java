@@ -4,6 +4,7 @@ import dev.stageflow.model.DeadLetterReason;
 import dev.stageflow.model.StageFailure;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +52,18 @@ import org.slf4j.LoggerFactory;
  *       it fails and the job restarts.
  * </ul>
  *
- * Running out of memory or stack counts as a model error (one input too big is the usual cause);
- * other errors that are not exceptions fail the requests of the call, and the job restarts. A request whose earlier calls a process died in ({@link CallLedger}) counts those as
+ * <p>Before a request joins a batch, its output may already exist (the embedding cache, the store):
+ * a lookup thread takes every request waiting for it, up to {@code *.max-in-flight} at once, asks
+ * the stage's {@link Lookup} for all of them in one go and hands each hit on at once; only the
+ * misses queue for the model batches, whose call looks them up again under the rules above. So
+ * cache hits are found in batches as large as the queue, never bounded by {@code *.batch.size},
+ * and cost no model call, no {@link CallLedger} record and no model (see {@link StageModel}). A
+ * lookup that fails sends its requests to the batches, where the rules above decide; a request a
+ * process died with before skips the lookup, so that it runs alone and recorded.
+ *
+ * <p>Running out of memory or stack counts as a model error (one input too big is the usual cause);
+ * other errors that are not exceptions, and a model that cannot be loaded ({@link ModelLoadException}),
+ * fail the requests of the call, and the job restarts. A request whose earlier calls a process died in ({@link CallLedger}) counts those as
  * attempts and runs alone.
  */
 final class DynamicBatcher<IN, OUT> implements AutoCloseable {
@@ -64,6 +75,11 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
     /** Runs one group of requests; returns one output per input, in order. */
     interface BatchProcessor<IN, OUT> {
         List<OUT> process(List<IN> batch) throws Exception;
+    }
+
+    /** Finds outputs made before, many requests at once: one per input, in order, null for a miss. */
+    interface Lookup<IN, OUT> {
+        List<OUT> lookup(List<IN> inputs) throws Exception;
     }
 
     /** What the stage makes of a request it gave up on, and of one that took several attempts. */
@@ -92,10 +108,13 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
 
     private final String name;
     private final BlockingQueue<Pending<IN, OUT>> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Pending<IN, OUT>> lookups = new LinkedBlockingQueue<>();
     private final Map<ResultFuture<OUT>, Pending<IN, OUT>> pending = new ConcurrentHashMap<>();
     private final BatchSettings settings;
     private final Function<IN, Object> batchKey;
     private final BatchProcessor<IN, OUT> processor;
+    private final Lookup<IN, OUT> lookup;
+    private final Thread lookupThread;
     private final Outcomes<IN, OUT> outcomes;
     private final Listener listener;
     private final List<Worker> workers = new ArrayList<>();
@@ -108,12 +127,14 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
             BatchSettings settings,
             Function<IN, Object> batchKey,
             BatchProcessor<IN, OUT> processor,
+            Lookup<IN, OUT> lookup,
             Outcomes<IN, OUT> outcomes,
             Listener listener) {
         this.name = name;
         this.settings = settings;
         this.batchKey = batchKey;
         this.processor = processor;
+        this.lookup = lookup;
         this.outcomes = outcomes;
         this.listener = listener;
         this.timeouts = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -126,6 +147,9 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
             workers.add(worker);
             worker.thread.start();
         }
+        lookupThread = new Thread(this::lookUp, name + "-lookup");
+        lookupThread.setDaemon(true);
+        lookupThread.start();
     }
 
     /**
@@ -142,7 +166,7 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
                     "a process died in each of the " + crashes + " " + name + " calls this prompt was in");
             return;
         }
-        queue.add(request);
+        (crashes > 0 ? queue : lookups).add(request);
     }
 
     /** Requests submitted and not yet answered: queued, or in a call. */
@@ -213,6 +237,45 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
         }
     }
 
+    /** The lookup thread: hands on what is found made, queues the rest for the model batches. */
+    private void lookUp() {
+        try {
+            while (running) {
+                List<Pending<IN, OUT>> waiting = new ArrayList<>();
+                waiting.add(lookups.take());
+                lookups.drainTo(waiting, settings.maxInFlight - 1);
+                List<OUT> found = find(waiting);
+                for (int i = 0; i < waiting.size(); i++) {
+                    Pending<IN, OUT> request = waiting.get(i);
+                    OUT output = found.get(i);
+                    if (output == null) {
+                        queue.add(request);
+                    } else if (!complete(request, outcomes.attempted(output, request.attempts + 1))) {
+                        break;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The lookup's outputs for {@code waiting}, all null when it fails, even with an error: the
+     * batches' call meets the same failure and deals with it by the rules of the class comment.
+     */
+    private List<OUT> find(List<Pending<IN, OUT>> waiting) {
+        List<IN> inputs = new ArrayList<>(waiting.size());
+        waiting.forEach(request -> inputs.add(request.input));
+        try {
+            return lookup.lookup(inputs);
+        } catch (Throwable e) {
+            LOG.debug("A {} lookup of {} failed; the model batches look them up again: {}", name, inputs.size(),
+                    StageErrors.describe(e));
+            return Collections.nCopies(inputs.size(), null);
+        }
+    }
+
     private List<Pending<IN, OUT>> collect() throws InterruptedException {
         List<Pending<IN, OUT>> batch = new ArrayList<>(settings.batchSize);
         batch.add(queue.take());
@@ -278,6 +341,10 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
                     break;
                 }
             }
+            return Optional.empty();
+        } catch (ModelLoadException noModel) {
+            LOG.error("The {} model failed to load; the job restarts from its last checkpoint", name, noModel);
+            group.forEach(request -> fail(request, noModel));
             return Optional.empty();
         } catch (Exception e) {
             return Optional.of(e);
@@ -409,7 +476,9 @@ final class DynamicBatcher<IN, OUT> implements AutoCloseable {
         running = false;
         timeouts.shutdownNow();
         workers.forEach(worker -> worker.thread.interrupt());
+        lookupThread.interrupt();
         try {
+            lookupThread.join(TimeUnit.SECONDS.toMillis(30));
             for (Worker worker : workers) {
                 worker.thread.join(TimeUnit.SECONDS.toMillis(30));
             }

@@ -3,6 +3,7 @@ package dev.stageflow.stage;
 import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.StageflowMetric;
 import dev.stageflow.inference.ImageEnhancer;
+import dev.stageflow.inference.ModelIdentity;
 import dev.stageflow.inference.ModelKind;
 import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.inference.RgbImage;
@@ -43,7 +44,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
     private final StoreSettings storeSettings;
     private final ModelSpec generatorModel;
     private final StoreSettings generateStoreSettings;
-    private transient ImageEnhancer enhancer;
+    private transient StageModel<ImageEnhancer> enhancer;
     private transient ArtifactStore store;
     private transient ArtifactStore generateStore;
     private transient ImageGeneration repairs;
@@ -61,7 +62,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
     @Override
     protected void openStage() {
-        enhancer = ModelKind.IMAGE_ENHANCER.create(onThisTaskManager(model));
+        enhancer = openModel(ModelKind.IMAGE_ENHANCER, model);
         store = openStore(storeSettings);
         generateStore = openStore(generateStoreSettings);
         repaired = StageflowMetric.REPAIRED_INPUTS.counter(stageMetrics());
@@ -70,6 +71,18 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
     @Override
     protected int workerCount() {
         return batch.threads;
+    }
+
+    @Override
+    protected List<PromptRecord> lookup(List<PromptRecord> records) {
+        List<PromptRecord> out = new ArrayList<>(records.size());
+        for (PromptRecord record : records) {
+            long start = System.nanoTime();
+            Optional<ArtifactRef> existing = store.lookup(keyOf(record));
+            existing.ifPresent(ref -> recordLookup(true));
+            out.add(existing.map(ref -> withOutcome(record, true, start, ref)).orElse(null));
+        }
+        return out;
     }
 
     @Override
@@ -83,15 +96,27 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
     private PromptRecord enhance(PromptRecord record) {
         long start = System.nanoTime();
-        ArtifactRef source = record.generate.artifact(ImageGenerateStage.IMAGE);
-        ArtifactKey key = ArtifactKey.of(STAGE, enhancer.version(), IMAGE,
-                Map.of("source", source.sha256, "style", record.request.style));
+        ArtifactKey key = keyOf(record);
         Optional<ArtifactRef> existing = store.lookup(key);
         recordLookup(existing.isPresent());
-        ArtifactRef result = existing.orElseGet(() -> enhanceAndWrite(record, source, key));
-        long millis = (System.nanoTime() - start) / 1_000_000;
+        ArtifactRef result = existing.orElseGet(() -> enhanceAndWrite(record, sourceOf(record), key));
+        return withOutcome(record, existing.isPresent(), start, result);
+    }
+
+    private ArtifactKey keyOf(PromptRecord record) {
+        return ArtifactKey.of(STAGE, enhancer.identity().version(), IMAGE,
+                Map.of("source", sourceOf(record).sha256, "style", record.request.style));
+    }
+
+    private static ArtifactRef sourceOf(PromptRecord record) {
+        return record.generate.artifact(ImageGenerateStage.IMAGE);
+    }
+
+    private PromptRecord withOutcome(PromptRecord record, boolean hit, long startNanos, ArtifactRef result) {
+        long millis = (System.nanoTime() - startNanos) / 1_000_000;
+        ModelIdentity identity = enhancer.identity();
         return record.withEnhance(new StageOutcome(
-                STAGE, enhancer.name(), enhancer.version(), existing.isPresent(), millis, new ArtifactRef[] {result}));
+                STAGE, identity.name(), identity.version(), hit, millis, new ArtifactRef[] {result}));
     }
 
     private ArtifactRef enhanceAndWrite(PromptRecord record, ArtifactRef source, ArtifactKey key) {
@@ -99,7 +124,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
         RgbImage generated = RgbImage.fromPng(readOrRepair(record, source));
         recordModelInputs(1);
         long computeStart = System.nanoTime();
-        RgbImage enhanced = enhancer.enhance(generated, style);
+        RgbImage enhanced = enhancer.get().enhance(generated, style);
         recordCompute(computeStart);
         return store.put(key, enhanced.toPng(), "image.png", "image/png", Codec.NONE);
     }
@@ -125,7 +150,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
             }
             if (!again.sha256.equals(source.sha256)) {
                 throw new CorruptArtifactException(source.uri, corrupt.problem() + "; generated again by "
-                        + repairs().generator().version() + " it has sha256 " + again.sha256
+                        + repairs().identity().version() + " it has sha256 " + again.sha256
                         + ", not the referenced one: another generator made it");
             }
             repaired.inc();
@@ -135,7 +160,8 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
 
     private synchronized ImageGeneration repairs() {
         if (repairs == null) {
-            repairs = new ImageGeneration(onThisTaskManager(generatorModel).withThreads(1), generateStoreSettings, generateStore);
+            repairs = new ImageGeneration(openModel(ModelKind.IMAGE_GENERATOR, generatorModel.withThreads(1)),
+                    generateStoreSettings, generateStore);
         }
         return repairs;
     }
@@ -151,7 +177,7 @@ public class ImageEnhanceStage extends BatchingStage<PromptRecord> {
     }
 
     @Override
-    protected void closeStage() {
+    protected void closeStage() throws Exception {
         if (enhancer != null) {
             enhancer.close();
         }

@@ -3,7 +3,8 @@ package dev.stageflow.stage;
 import dev.stageflow.config.JobOperator;
 import dev.stageflow.inference.ImageGenerator.Generated;
 import dev.stageflow.inference.ImageGenerator.GenerationInput;
-import dev.stageflow.inference.ImageGenerator;
+import dev.stageflow.inference.ModelIdentity;
+import dev.stageflow.inference.ModelKind;
 import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
@@ -41,7 +42,26 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord> {
     @Override
     protected void openStage() {
         store = openStore(storeSettings);
-        generation = new ImageGeneration(onThisTaskManager(model), storeSettings, store);
+        generation = new ImageGeneration(openModel(ModelKind.IMAGE_GENERATOR, model), storeSettings, store);
+    }
+
+    @Override
+    protected List<PromptRecord> lookup(List<PromptRecord> records) {
+        long start = System.nanoTime();
+        List<ArtifactRef[]> found = new ArrayList<>(records.size());
+        for (PromptRecord record : records) {
+            found.add(generation.lookup(generation.keys(record)).orElse(null));
+        }
+        long share = shareOf((System.nanoTime() - start) / 1_000_000, records);
+        List<PromptRecord> out = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            ArtifactRef[] refs = found.get(i);
+            if (refs != null) {
+                recordLookup(true);
+            }
+            out.add(refs == null ? null : withOutcome(records.get(i), true, share, refs));
+        }
+        return out;
     }
 
     @Override
@@ -70,15 +90,18 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord> {
             }
         }
         long share = shareOf((System.nanoTime() - start) / 1_000_000, records);
-        ImageGenerator generator = generation.generator();
         List<PromptRecord> out = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             boolean hit = !misses.contains(i);
             recordLookup(hit);
-            out.add(records.get(i).withGenerate(
-                    new StageOutcome(STAGE, generator.name(), generator.version(), hit, share, refs[i])));
+            out.add(withOutcome(records.get(i), hit, share, refs[i]));
         }
         return out;
+    }
+
+    private PromptRecord withOutcome(PromptRecord record, boolean hit, long millis, ArtifactRef[] refs) {
+        ModelIdentity generator = generation.identity();
+        return record.withGenerate(new StageOutcome(STAGE, generator.name(), generator.version(), hit, millis, refs));
     }
 
     private List<Generated> generate(List<PromptRecord> records, List<Integer> misses) {
@@ -102,7 +125,7 @@ public class ImageGenerateStage extends BatchingStage<PromptRecord> {
     }
 
     @Override
-    protected void closeStage() {
+    protected void closeStage() throws Exception {
         if (generation != null) {
             generation.close();
         }

@@ -3,8 +3,7 @@ package dev.stageflow.stage;
 import dev.stageflow.inference.ImageGenerator;
 import dev.stageflow.inference.ImageGenerator.Generated;
 import dev.stageflow.inference.ImageGenerator.GenerationInput;
-import dev.stageflow.inference.ModelKind;
-import dev.stageflow.inference.ModelSpec;
+import dev.stageflow.inference.ModelIdentity;
 import dev.stageflow.model.ArtifactRef;
 import dev.stageflow.model.PromptRecord;
 import dev.stageflow.model.PromptRequest;
@@ -30,18 +29,19 @@ final class ImageGeneration implements AutoCloseable {
     static final String LATENT = "latent";
     static final String IMAGE = "image";
 
-    private final ImageGenerator generator;
+    private final StageModel<ImageGenerator> generator;
     private final StoreSettings storeSettings;
     private final ArtifactStore store;
 
-    ImageGeneration(ModelSpec model, StoreSettings storeSettings, ArtifactStore store) {
-        this.generator = ModelKind.IMAGE_GENERATOR.create(model);
+    ImageGeneration(StageModel<ImageGenerator> generator, StoreSettings storeSettings, ArtifactStore store) {
+        this.generator = generator;
         this.storeSettings = storeSettings;
         this.store = store;
     }
 
-    ImageGenerator generator() {
-        return generator;
+    /** The generator's name and version, known without loading it when its family can tell. */
+    ModelIdentity identity() {
+        return generator.identity();
     }
 
     /**
@@ -63,9 +63,10 @@ final class ImageGeneration implements AutoCloseable {
             inputs.put("negative", hashOf(record.negativeEmbedding, record.negativeEmbeddingRef()));
             inputs.put("guidance", Double.toString(request.guidance));
         }
-        ArtifactKey image = ArtifactKey.of(ImageGenerateStage.STAGE, generator.version(), IMAGE, inputs);
+        String version = generator.identity().version();
+        ArtifactKey image = ArtifactKey.of(ImageGenerateStage.STAGE, version, IMAGE, inputs);
         inputs.put("dtype", storeSettings.tensorDtype.name());
-        ArtifactKey latent = ArtifactKey.of(ImageGenerateStage.STAGE, generator.version(), LATENT, inputs);
+        ArtifactKey latent = ArtifactKey.of(ImageGenerateStage.STAGE, version, LATENT, inputs);
         return new ArtifactKey[] {latent, image};
     }
 
@@ -79,7 +80,7 @@ final class ImageGeneration implements AutoCloseable {
     }
 
     List<Generated> generate(List<GenerationInput> inputs) {
-        return generator.generate(inputs);
+        return generator.get().generate(inputs);
     }
 
     ArtifactRef[] write(ArtifactKey[] keys, Generated generated) {
@@ -120,7 +121,7 @@ final class ImageGeneration implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
         generator.close();
     }
 }

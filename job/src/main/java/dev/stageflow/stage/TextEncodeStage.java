@@ -2,6 +2,7 @@ package dev.stageflow.stage;
 
 import dev.stageflow.config.JobOperator;
 import dev.stageflow.config.MetricScope;
+import dev.stageflow.inference.ModelIdentity;
 import dev.stageflow.inference.ModelKind;
 import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.inference.TextEncoder;
@@ -42,7 +43,7 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
     private final ModelSpec model;
     private final CacheSettings cacheSettings;
     private final StoreSettings storeSettings;
-    private transient TextEncoder encoder;
+    private transient StageModel<TextEncoder> encoder;
     private transient EmbeddingCache cache;
     private transient ArtifactStore store;
 
@@ -60,16 +61,61 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
 
     @Override
     protected void openStage() {
-        encoder = ModelKind.TEXT_ENCODER.create(onThisTaskManager(model));
-        cache = new EmbeddingCache(cacheSettings, encoder.version(), encoder.dimension());
+        encoder = openModel(ModelKind.TEXT_ENCODER, model);
+        cache = new EmbeddingCache(cacheSettings, encoder.identity().version(), encoder.identity().dimension());
         cache.registerMetrics(MetricScope.STAGE_REDIS.open(getRuntimeContext().getMetricGroup(), STAGE));
         store = openStore(storeSettings);
     }
 
     @Override
+    protected List<PromptRecord> lookup(List<PromptRequest> requests) {
+        long start = System.nanoTime();
+        List<String> texts = textsOf(requests);
+        Map<String, float[]> cached = cache.getAll(texts);
+        Map<String, ArtifactRef> claimChecks = claimChecks(texts, cached, Map.of());
+        long share = shareOf((System.nanoTime() - start) / 1_000_000, requests);
+        List<PromptRecord> records = new ArrayList<>(requests.size());
+        for (PromptRequest request : requests) {
+            boolean hit = isHit(request, cached);
+            if (hit) {
+                recordLookup(true);
+            }
+            records.add(hit ? record(request, cached, Map.of(), claimChecks, true, share) : null);
+        }
+        return records;
+    }
+
+    @Override
     protected List<PromptRecord> process(List<PromptRequest> requests) {
         long start = System.nanoTime();
-        boolean negative = encoder.encodesNegativeText();
+        List<String> texts = textsOf(requests);
+        Map<String, float[]> cached = cache.getAll(texts);
+        List<String> missing = texts.stream().filter(t -> !cached.containsKey(t)).toList();
+        Map<String, float[]> computed = new HashMap<>();
+        if (!missing.isEmpty()) {
+            recordModelInputs(missing.size());
+            long modelStart = System.nanoTime();
+            float[][] vectors = encoder.get().encode(missing);
+            recordCompute(modelStart);
+            for (int i = 0; i < missing.size(); i++) {
+                computed.put(missing.get(i), vectors[i]);
+            }
+            cache.putAll(computed);
+        }
+        Map<String, ArtifactRef> claimChecks = claimChecks(texts, cached, computed);
+        long share = shareOf((System.nanoTime() - start) / 1_000_000, requests);
+        List<PromptRecord> records = new ArrayList<>(requests.size());
+        for (PromptRequest request : requests) {
+            boolean hit = isHit(request, cached);
+            recordLookup(hit);
+            records.add(record(request, cached, computed, claimChecks, hit, share));
+        }
+        return records;
+    }
+
+    /** The distinct texts of {@code requests} to embed: each prompt's, and its negative text's when the encoder asks for it. */
+    private List<String> textsOf(List<PromptRequest> requests) {
+        boolean negative = encoder.identity().encodesNegativeText();
         LinkedHashSet<String> distinct = new LinkedHashSet<>();
         for (PromptRequest request : requests) {
             distinct.add(request.text);
@@ -77,55 +123,55 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
                 distinct.add(request.negativeText);
             }
         }
-        List<String> texts = new ArrayList<>(distinct);
-        Map<String, float[]> cached = cache.getAll(texts);
-        List<String> missing = texts.stream().filter(t -> !cached.containsKey(t)).toList();
-        Map<String, float[]> computed = new HashMap<>();
-        if (!missing.isEmpty()) {
-            recordModelInputs(missing.size());
-            long modelStart = System.nanoTime();
-            float[][] vectors = encoder.encode(missing);
-            recordCompute(modelStart);
-            for (int i = 0; i < missing.size(); i++) {
-                computed.put(missing.get(i), vectors[i]);
-            }
-            cache.putAll(computed);
-        }
+        return new ArrayList<>(distinct);
+    }
+
+    /** Whether all of {@code request}'s texts are {@code cached}. */
+    private boolean isHit(PromptRequest request, Map<String, float[]> cached) {
+        return cached.containsKey(request.text)
+                && (!encoder.identity().encodesNegativeText() || cached.containsKey(request.negativeText));
+    }
+
+    private PromptRecord record(PromptRequest request, Map<String, float[]> cached, Map<String, float[]> computed,
+            Map<String, ArtifactRef> claimChecks, boolean hit, long share) {
+        ModelIdentity identity = encoder.identity();
+        List<ArtifactRef> artifacts = new ArrayList<>(2);
+        float[] embedding = inlineOrClaimCheck(request.text, PromptRecord.EMBEDDING, cached, computed, claimChecks,
+                artifacts);
+        float[] negativeEmbedding = identity.encodesNegativeText()
+                ? inlineOrClaimCheck(request.negativeText, PromptRecord.NEGATIVE_EMBEDDING, cached, computed,
+                        claimChecks, artifacts)
+                : null;
+        StageOutcome outcome = new StageOutcome(STAGE, identity.name(), identity.version(), hit, share,
+                artifacts.toArray(new ArtifactRef[0]));
+        return new PromptRecord(request, embedding, negativeEmbedding, outcome);
+    }
+
+    /** The claim checks of those {@code texts} whose embeddings are too big to travel in records. */
+    private Map<String, ArtifactRef> claimChecks(List<String> texts, Map<String, float[]> cached,
+            Map<String, float[]> computed) {
         Map<String, ArtifactRef> claimChecks = new HashMap<>();
         for (String text : texts) {
             float[] embedding = embeddingOf(text, cached, computed);
-            if ((long) embedding.length * Float.BYTES > storeSettings.embeddingInlineMax) {
+            if (embedding != null && (long) embedding.length * Float.BYTES > storeSettings.embeddingInlineMax) {
                 claimChecks.put(text, claimCheck(text, embedding));
             }
         }
-        long share = shareOf((System.nanoTime() - start) / 1_000_000, requests);
-        List<PromptRecord> records = new ArrayList<>(requests.size());
-        for (PromptRequest request : requests) {
-            boolean hit = cached.containsKey(request.text) && (!negative || cached.containsKey(request.negativeText));
-            recordLookup(hit);
-            List<ArtifactRef> artifacts = new ArrayList<>(2);
-            float[] embedding = inlineOrClaimCheck(request.text, PromptRecord.EMBEDDING, cached, computed,
-                    claimChecks, artifacts);
-            float[] negativeEmbedding = negative
-                    ? inlineOrClaimCheck(request.negativeText, PromptRecord.NEGATIVE_EMBEDDING, cached, computed,
-                            claimChecks, artifacts)
-                    : null;
-            StageOutcome outcome = new StageOutcome(STAGE, encoder.name(), encoder.version(), hit, share,
-                    artifacts.toArray(new ArtifactRef[0]));
-            records.add(new PromptRecord(request, embedding, negativeEmbedding, outcome));
-        }
-        return records;
+        return claimChecks;
     }
 
     /** The embedding of {@code text} in the store, written unless an earlier prompt or run wrote it. */
     private ArtifactRef claimCheck(String text, float[] embedding) {
-        ArtifactKey key = ArtifactKey.of(STAGE, encoder.version(), PromptRecord.EMBEDDING,
+        ArtifactKey key = ArtifactKey.of(STAGE, encoder.identity().version(), PromptRecord.EMBEDDING,
                 Map.of("text", Hashing.sha256Hex(text)));
         return store.lookup(key).orElseGet(() -> store.put(key, Hashing.floatsToBytes(embedding), "embedding.f32",
                 "application/octet-stream", Codec.NONE));
     }
 
-    /** {@code text}'s embedding if it travels in the record; else null, and its claim check is added to {@code artifacts}. */
+    /**
+     * {@code text}'s embedding if it travels in the record; else null, and its claim check is added
+     * to {@code artifacts}.
+     */
     private static float[] inlineOrClaimCheck(String text, String name, Map<String, float[]> cached,
             Map<String, float[]> computed, Map<String, ArtifactRef> claimChecks, List<ArtifactRef> artifacts) {
         ArtifactRef ref = claimChecks.get(text);
@@ -152,7 +198,7 @@ public class TextEncodeStage extends BatchingStage<PromptRequest> {
     }
 
     @Override
-    protected void closeStage() {
+    protected void closeStage() throws Exception {
         if (cache != null) {
             cache.close();
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stageflow.config.ModelOptions;
 import dev.stageflow.model.Style;
+import dev.stageflow.testing.families.AnnouncedEnhancer;
 import dev.stageflow.testing.families.GatedEnhancer;
 import dev.stageflow.testing.families.PosterizeEnhancer;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ class ModelKindTest {
         assertThat(ModelKind.TEXT_ENCODER.factories()).containsOnlyKeys("minilm", "sd-onnx");
         assertThat(ModelKind.IMAGE_GENERATOR.factories()).containsOnlyKeys("cppn", "sd-onnx");
         assertThat(ModelKind.IMAGE_ENHANCER.factories()).containsOnlyKeys("classical", "esrgan-slim", PosterizeEnhancer.FAMILY,
-                GatedEnhancer.FAMILY);
+                GatedEnhancer.FAMILY, AnnouncedEnhancer.FAMILY);
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -104,9 +105,17 @@ class DynamicBatcherTest {
         return settings(maxSize, maxWait, Duration.ofMinutes(1), Duration.ofSeconds(10));
     }
 
+    /** A lookup that finds nothing: every request goes to the model batches. */
+    private static final DynamicBatcher.Lookup<String, String> NOTHING_MADE = inputs -> Collections.nCopies(inputs.size(), null);
+
     private DynamicBatcher<String, String> batcher(
             int workers, BatchSettings settings, DynamicBatcher.BatchProcessor<String, String> processor) {
-        return new DynamicBatcher<>("test", workers, settings, s -> s.charAt(0), processor, OUTCOMES, listener);
+        return batcher(workers, settings, processor, NOTHING_MADE);
+    }
+
+    private DynamicBatcher<String, String> batcher(int workers, BatchSettings settings,
+            DynamicBatcher.BatchProcessor<String, String> processor, DynamicBatcher.Lookup<String, String> lookup) {
+        return new DynamicBatcher<>("test", workers, settings, s -> s.charAt(0), processor, lookup, OUTCOMES, listener);
     }
 
     private static List<String> upperCase(List<String> batch) {
@@ -129,6 +138,80 @@ class DynamicBatcherTest {
             assertThat(results.get(4).get()).isEqualTo("A4");
             assertThat(batches).containsExactly(List.of("a1", "a2"), List.of("b1"), List.of("a3", "a4"));
             assertThat(results.get(0).get()).isEqualTo("A1");
+        }
+    }
+
+    @Test
+    void handsOnWhatTheLookupFindsInLookupsLargerThanABatchAndBatchesOnlyTheMisses() throws Exception {
+        List<List<String>> lookups = new CopyOnWriteArrayList<>();
+        List<List<String>> batches = new CopyOnWriteArrayList<>();
+        CountDownLatch release = new CountDownLatch(1);
+        DynamicBatcher.Lookup<String, String> madeBefore = inputs -> {
+            release.await(10, TimeUnit.SECONDS);
+            lookups.add(inputs);
+            return inputs.stream().map(input -> input.startsWith("h") ? "found " + input : null).toList();
+        };
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(2, Duration.ofMillis(20)), batch -> {
+            batches.add(batch);
+            return upperCase(batch);
+        }, madeBefore)) {
+            List<Result> results = submit(batcher, "h0", "h1", "m1", "h2", "h3", "m2", "h4", "m3", "h5");
+            release.countDown();
+
+            assertThat(results).extracting(Result::get).containsExactly("found h0", "found h1", "M1", "found h2",
+                    "found h3", "M2", "found h4", "M3", "found h5");
+            assertThat(lookups).as("the first lookup waits; the rest is looked up at once").hasSizeLessThanOrEqualTo(2);
+            assertThat(lookups).flatExtracting(lookup -> lookup)
+                    .containsExactly("h0", "h1", "m1", "h2", "h3", "m2", "h4", "m3", "h5");
+            assertThat(batches).flatExtracting(batch -> batch).containsExactly("m1", "m2", "m3");
+            assertThat(batches).allSatisfy(batch -> assertThat(batch).hasSizeLessThanOrEqualTo(2));
+            assertThat(finishedNanos).hasSize(9);
+        }
+    }
+
+    @Test
+    void aLookupThatFailsLeavesItsRequestsToTheModelBatches() throws Exception {
+        List<List<String>> batches = new CopyOnWriteArrayList<>();
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(8, Duration.ofMillis(50)), batch -> {
+            batches.add(batch);
+            return upperCase(batch);
+        }, inputs -> {
+            throw new UncheckedIOException(new IOException("store unreachable"));
+        })) {
+            List<Result> results = submit(batcher, "a1", "a2");
+
+            assertThat(results).extracting(Result::get).containsExactly("A1", "A2");
+            assertThat(batches).flatExtracting(batch -> batch).containsExactly("a1", "a2");
+        }
+    }
+
+    @Test
+    void aRequestAProcessDiedWithSkipsTheLookupAndRunsInARecordedCall() throws Exception {
+        List<List<String>> batches = new CopyOnWriteArrayList<>();
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(8, Duration.ofMillis(50)), batch -> {
+            batches.add(batch);
+            return upperCase(batch);
+        }, inputs -> inputs.stream().map(input -> "found " + input).toList())) {
+            Result suspect = new Result();
+            batcher.submit("s1", suspect, 1);
+
+            assertThat(suspect.get()).isEqualTo("S1#2");
+            assertThat(batches).containsExactly(List.of("s1"));
+            assertThat(submit(batcher, "h1").get(0).get()).isEqualTo("found h1");
+        }
+    }
+
+    @Test
+    void aModelThatCannotBeLoadedFailsTheRequestsSoTheJobRestartsInsteadOfGivingPromptsUp() throws Exception {
+        try (DynamicBatcher<String, String> batcher = batcher(1, settings(8, Duration.ofMillis(50)), batch -> {
+            throw new ModelLoadException("Cannot load the generator model builtin", new IOException("no such file"));
+        })) {
+            List<Result> results = submit(batcher, "a1", "a2");
+
+            for (Result result : results) {
+                assertThatThrownBy(result::get).hasRootCauseMessage("no such file");
+            }
+            assertThat(events).isEmpty();
         }
     }
 

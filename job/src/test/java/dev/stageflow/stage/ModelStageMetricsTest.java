@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What image-generate reports of its work, read as a reporter reads it: prompts finished with their
- * latency, inputs computed, the stored bytes written, and on a second run over the same store the
- * artifacts reused instead.
+ * latency, inputs computed, the model loaded, the stored bytes written, and on a second run over
+ * the same store the artifacts reused instead, with no model loaded.
  */
 class ModelStageMetricsTest {
 
@@ -44,6 +44,7 @@ class ModelStageMetricsTest {
         assertThat(first.histogramCount(STAGE + "latencyMillis")).isEqualTo(IDS.size());
         assertThat(first.gauge(STAGE + "inFlight")).isEqualTo(0);
         assertThat(first.counter(STAGE + "modelInputs")).isEqualTo(IDS.size());
+        assertThat(first.counter(STAGE + "modelLoads")).as("loaded at the first miss").isEqualTo(1);
         assertThat(first.counter(STAGE + "cacheMisses")).isEqualTo(IDS.size());
         assertThat(first.counter(STAGE + "computeMillisTotal")).isPositive();
         assertThat(first.counter(storeGroup + "bytesWritten")).isEqualTo(generated.stream()
@@ -55,6 +56,7 @@ class ModelStageMetricsTest {
 
         assertThat(second.counter(STAGE + "cacheHits")).isEqualTo(IDS.size());
         assertThat(second.counter(STAGE + "modelInputs")).isZero();
+        assertThat(second.counter(STAGE + "modelLoads")).as("every prompt a hit: the model is never loaded").isZero();
         assertThat(second.counter(storeGroup + "bytesWritten")).isZero();
         assertThat(second.counter(storeGroup + "artifactsReused")).as("a latent and an image each").isEqualTo(2L * IDS.size());
     }
