@@ -2,6 +2,7 @@
 the ratio of each figure (median, bars min-max over the rounds) beside the target."""
 import json
 import sys
+import textwrap
 
 import matplotlib
 
@@ -12,7 +13,7 @@ result_file, png_file = sys.argv[1], sys.argv[2]
 with open(result_file) as f:
     result = json.load(f)
 figures = result["figures"]
-labels = [fig["label"].replace(", ", ",\n") for fig in figures]
+labels = ["\n".join(textwrap.wrap(fig["label"], 18)) for fig in figures]
 medians = [fig["ratio"]["median"] for fig in figures]
 low = [fig["ratio"]["median"] - fig["ratio"]["min"] for fig in figures]
 high = [fig["ratio"]["max"] - fig["ratio"]["median"] for fig in figures]
