@@ -8,6 +8,7 @@ import dev.stageflow.config.StoreOptions;
 import dev.stageflow.inference.ClassicalEnhancer;
 import dev.stageflow.inference.EnhanceSettings;
 import dev.stageflow.inference.MiniLmTextEncoder;
+import dev.stageflow.inference.ModelKind;
 import dev.stageflow.inference.ModelSpec;
 import dev.stageflow.inference.OnnxImageGenerator;
 import dev.stageflow.model.PromptRecord;
@@ -86,13 +87,14 @@ public class KeyDerivationBenchmark extends BenchmarkBase {
         public void setUp(Prompt prompt) {
             Configuration conf = new Configuration();
             conf.set(StoreOptions.URI, Paths.get(System.getProperty("java.io.tmpdir"), "stageflow-jmh-unused").toUri().toString());
-            generation = new ImageGeneration(ModelSpec.of(OnnxImageGenerator.FAMILY, ModelOptions.BUILTIN, 1),
+            generation = new ImageGeneration(StageModel.open(ModelKind.IMAGE_GENERATOR,
+                    ModelSpec.of(OnnxImageGenerator.FAMILY, ModelOptions.BUILTIN, 1), () -> { }),
                     StoreSettings.from(conf), null);
             record = new PromptRecord(prompt.request, Fixtures.embedding(), null);
         }
 
         @TearDown
-        public void tearDown() {
+        public void tearDown() throws Exception {
             generation.close();
         }
     }
