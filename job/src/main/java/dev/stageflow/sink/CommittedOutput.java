@@ -8,12 +8,15 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.core.fs.local.LocalFileSystem;
 
 /**
  * Reads what a run has committed under {@code output.dir}: the visible part files only. In-progress
@@ -60,6 +63,32 @@ public final class CommittedOutput {
         return count[0];
     }
 
+    /**
+     * The committed part files in {@code dir}. On the local file system by their names alone:
+     * Flink's {@code LocalFileSystem.listStatus} lists the names and then looks each one up, so an
+     * in-progress file the sink renames in between (committing it) would fail the listing.
+     */
+    private static List<Path> committedFiles(FileSystem fs, Path dir) throws IOException {
+        List<Path> files = new ArrayList<>();
+        if (fs instanceof LocalFileSystem local) {
+            try (DirectoryStream<java.nio.file.Path> entries = Files.newDirectoryStream(local.pathToFile(dir).toPath())) {
+                for (java.nio.file.Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    if (!isUncommitted(name) && Files.isRegularFile(entry)) {
+                        files.add(new Path(dir, name));
+                    }
+                }
+            }
+            return files;
+        }
+        for (FileStatus file : fs.listStatus(dir)) {
+            if (!file.isDir() && !isUncommitted(file.getPath().getName())) {
+                files.add(file.getPath());
+            }
+        }
+        return files;
+    }
+
     /** Every non-blank line of the committed files in {@code dir}. */
     private static void forEachLine(Path dir, Consumer<String> action) {
         try {
@@ -67,12 +96,9 @@ public final class CommittedOutput {
             if (!fs.exists(dir)) {
                 return;
             }
-            for (FileStatus file : fs.listStatus(dir)) {
-                if (file.isDir() || isUncommitted(file.getPath().getName())) {
-                    continue;
-                }
+            for (Path file : committedFiles(fs, dir)) {
                 try (BufferedReader reader = new BufferedReader(
-                        new InputStreamReader(fs.open(file.getPath()), StandardCharsets.UTF_8))) {
+                        new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
                     for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                         if (!line.isBlank()) {
                             action.accept(line);
