@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -31,8 +32,8 @@ final class Png {
 
     /**
      * Deflate level of the image data. Levels 2 to 6 made the examples' images 4 to 16 % smaller
-     * than level 1 at up to four times its time; {@code ImageIO}'s encoder (level 4, filters of its
-     * own) made them twice as large as level 1 does here.
+     * than level 1 at up to four times its time; {@code ImageIO}'s encoder made them twice as large
+     * as level 1 does here.
      */
     static final int DEFLATE_LEVEL = 1;
 
@@ -151,7 +152,7 @@ final class Png {
         void drain(Deflater deflater) {
             while (true) {
                 if (length == data.length) {
-                    data = java.util.Arrays.copyOf(data, data.length * 2);
+                    data = Arrays.copyOf(data, data.length * 2);
                 }
                 int n = deflater.deflate(data, length, data.length - length);
                 length += n;
