@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stageflow.StageflowJob;
 import dev.stageflow.config.JobOperator;
-import dev.stageflow.config.StoreOptions;
 import dev.stageflow.inference.ModelKind;
 import dev.stageflow.inference.TextEncoder;
 import dev.stageflow.inference.sd.SdPipelineFiles;
@@ -108,6 +107,10 @@ final class InFlightState {
                     phases.get("drained").stream().map(c -> Long.toString(c.durationMillis())).toList());
         }
         figure.set("recordAnatomy", anatomy);
+        // Whether the records carried their embeddings is read off a committed result, not worked out again.
+        boolean claimChecked = anatomy.get("embeddingsClaimChecked").asBoolean();
+        figure.put("embeddingsClaimChecked", claimChecked);
+        figure.put("embeddingBytesPerRecord", claimChecked ? 0 : StateFigures.floatBytes(embeddingFloats));
         figure.set("bytesPerInFlightPrompt", Json.MAPPER.valueToTree(Spread.of(perInFlight).toMap()));
         figure.set("bytesRetainedPerPromptSeen", Json.MAPPER.valueToTree(Spread.of(perSeen).toMap()));
         figure.set("checkpointMillisInFlight", Json.MAPPER.valueToTree(Spread.of(heldMillis).toMap()));
@@ -125,11 +128,7 @@ final class InFlightState {
             int floats = encoder.dimension() * (negativeEmbedding ? 2 : 1);
             embeddingFloats = floats;
             figure.put("encoder", encoder.name());
-            long inlineMax = conf.get(StoreOptions.EMBEDDING_INLINE_MAX).getBytes();
-            boolean claimChecked = StateFigures.floatBytes(encoder.dimension()) > inlineMax;
             figure.put("embeddingFloatsPerRecord", floats);
-            figure.put("embeddingsClaimChecked", claimChecked);
-            figure.put("embeddingBytesPerRecord", claimChecked ? 0 : StateFigures.floatBytes(floats));
         }
     }
 

@@ -44,6 +44,7 @@ final class RecordAnatomy {
         }
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("recordBytes", whole);
+        node.put("embeddingsClaimChecked", claimChecked(result));
         node.put("embeddingBytes", whole - bytes(noEmbedding));
         node.put("artifactReferenceBytes", whole - bytes(noReferences));
         node.put("artifactReferences", result.encode.artifacts.length + result.generate.artifacts.length);
@@ -56,12 +57,17 @@ final class RecordAnatomy {
         PromptRequest request = new PromptRequest(result.promptId, result.text, result.seed, result.width, result.height,
                 result.steps, result.style, result.submittedAt);
         // Claim-checked embeddings are the encode outcome's artifacts, and the record carries no floats.
-        boolean claimChecked = result.encode.artifacts.length > 0;
+        boolean claimChecked = claimChecked(result);
         float[] embedding = claimChecked ? null : new float[negative ? floats / 2 : floats];
         float[] negativeEmbedding = claimChecked || !negative ? null : embedding.clone();
         PromptRecord record = new PromptRecord(request, embedding, negativeEmbedding, result.encode);
         record.generate = result.generate;
         return record;
+    }
+
+    /** Whether {@code result}'s prompt carried its embedding as a claim check, an artifact of text-encode. */
+    private static boolean claimChecked(GenerationResult result) {
+        return result.encode.artifactOrNull(PromptRecord.EMBEDDING) != null;
     }
 
     private static StageOutcome copyWithout(StageOutcome outcome) {

@@ -76,14 +76,7 @@ public class PromptRecord {
     }
 
     private ArtifactRef encodeArtifact(String name) {
-        if (encode != null && encode.artifacts != null) {
-            for (ArtifactRef ref : encode.artifacts) {
-                if (name.equals(ref.name)) {
-                    return ref;
-                }
-            }
-        }
-        return null;
+        return encode == null ? null : encode.artifactOrNull(name);
     }
 
     public boolean isFailed() {

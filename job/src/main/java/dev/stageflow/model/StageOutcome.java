@@ -36,12 +36,23 @@ public class StageOutcome {
 
     /** The artifact with the given name; fails naming the stage if there is none. */
     public ArtifactRef artifact(String name) {
-        for (ArtifactRef ref : artifacts) {
-            if (ref.name.equals(name)) {
-                return ref;
+        ArtifactRef ref = artifactOrNull(name);
+        if (ref == null) {
+            throw new IllegalStateException("Stage " + stage + " has no artifact named " + name);
+        }
+        return ref;
+    }
+
+    /** The artifact with the given name, or null if the stage wrote none by that name. */
+    public ArtifactRef artifactOrNull(String name) {
+        if (artifacts != null) {
+            for (ArtifactRef ref : artifacts) {
+                if (ref.name.equals(name)) {
+                    return ref;
+                }
             }
         }
-        throw new IllegalStateException("Stage " + stage + " has no artifact named " + name);
+        return null;
     }
 
     @Override
